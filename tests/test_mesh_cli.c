@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd's configuration path end to end, in process: the real commands
+ * of libmesh.a run through libfrr's CLI and northbound, as vtysh would
+ * drive them. Checks what an operator sees: accepted lines change the
+ * instance and 'show running-config', refused lines say why and change
+ * nothing.
+ */
+#include <zebra.h>
+
+#include <CUnit/Basic.h>
+
+#include "lib/command.h"
+#include "lib/ferr.h"
+#include "lib/lib_vty.h"
+#include "lib/northbound.h"
+#include "lib/thread.h"
+#include "lib/vty.h"
+
+#include "meshd/meshd.h"
+#include "meshd/mesh_debug.h"
+#include "meshd/mesh_errors.h"
+#include "meshd/mesh_nb.h"
+#include "meshd/mesh_vty.h"
+
+struct thread_master *master;
+
+static struct vty *vty;
+static char *out;
+static size_t outlen;
+
+/* Run one command line in the test vty; its output lands in 'out'. */
+static int cli(const char *line)
+{
+	FILE *of;
+	int ret;
+
+	free(out);
+	out = NULL;
+	of = open_memstream(&out, &outlen);
+	vty->of = of;
+	ret = cmd_execute(vty, line, NULL, 0);
+	fclose(of);
+	vty->of = NULL;
+	return ret;
+}
+
+static void expect_ok(const char *line)
+{
+	int ret = cli(line);
+
+	if (ret != CMD_SUCCESS)
+		fprintf(stderr, "\n  '%s' failed (%d): %s\n", line, ret, out);
+	CU_ASSERT_EQUAL(ret, CMD_SUCCESS);
+}
+
+static void expect_refused(const char *line, const char *reason)
+{
+	int node = vty->node;
+	int ret = cli(line);
+
+	CU_ASSERT_NOT_EQUAL(ret, CMD_SUCCESS);
+	CU_ASSERT_EQUAL(vty->node, node);
+	if (!out || !strstr(out, reason)) {
+		fprintf(stderr, "\n  '%s' (%d): expected '%s' in: %s\n", line,
+			ret, reason, out ? out : "(nothing)");
+		CU_FAIL("refusal without the expected reason");
+	}
+}
+
+static void test_show_unconfigured(void)
+{
+	expect_ok("show mesh json");
+	CU_ASSERT_STRING_EQUAL(out, "{}\n");
+	expect_ok("show mesh");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not configured"));
+}
+
+static void test_configure(void)
+{
+	expect_ok("configure terminal");
+	expect_ok("router mesh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mesh);
+	CU_ASSERT_EQUAL(vty->node, MESH_NODE);
+	expect_ok("router-id 10.0.0.1");
+	expect_ok("mesh-id 7");
+	expect_ok("role controller");
+	expect_ok("attribute-type 200");
+	CU_ASSERT_EQUAL(mesh->router_id.s_addr, htonl(0x0a000001));
+	CU_ASSERT_EQUAL(mesh->mesh_id, 7);
+	CU_ASSERT_EQUAL(mesh->role, MESH_ROLE_CONTROLLER);
+	CU_ASSERT_EQUAL(mesh->attr_type, 200);
+
+	expect_ok("do show mesh json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"routerId\":\"10.0.0.1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"meshId\":7"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"role\":\"controller\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"attributeType\":200"));
+}
+
+static void test_refusals(void)
+{
+	expect_refused("router-id 0.0.0.0", "must be a unicast address");
+	expect_refused("router-id 224.0.0.5", "must be a unicast address");
+	expect_refused("attribute-type 30", "deprecated by RFC 8093");
+	expect_refused("attribute-type 1", "0-41 and 128 are assigned");
+	expect_refused("mesh-id 0", "mesh-id 0 is reserved");
+	/* a line that does not parse is vtysh's to report */
+	CU_ASSERT_EQUAL(cli("router-id banana"), CMD_ERR_NO_MATCH);
+	CU_ASSERT_EQUAL(vty->node, MESH_NODE);
+
+	/* nothing moved */
+	CU_ASSERT_EQUAL(mesh->router_id.s_addr, htonl(0x0a000001));
+	CU_ASSERT_EQUAL(mesh->mesh_id, 7);
+	CU_ASSERT_EQUAL(mesh->attr_type, 200);
+}
+
+static void test_running_config(void)
+{
+	const char *block = "router mesh\n"
+			    " router-id 10.0.0.1\n"
+			    " mesh-id 7\n"
+			    " role controller\n"
+			    " attribute-type 200\n"
+			    "exit\n";
+
+	expect_ok("do show running-config");
+	if (!strstr(out, block))
+		fprintf(stderr, "\n  running-config:\n%s\n", out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, block));
+
+	/* defaults are not written out */
+	expect_ok("no role");
+	expect_ok("no attribute-type");
+	CU_ASSERT_EQUAL(mesh->role, MESH_ROLE_ENDPOINT);
+	CU_ASSERT_EQUAL(mesh->attr_type, MESH_ATTR_TYPE_DEFAULT);
+	expect_ok("do show running-config");
+	CU_ASSERT_PTR_NULL(strstr(out, " role "));
+	CU_ASSERT_PTR_NULL(strstr(out, " attribute-type "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " mesh-id 7\n"));
+}
+
+static void test_debug(void)
+{
+	expect_ok("exit");
+	CU_ASSERT_EQUAL(vty->node, CONFIG_NODE);
+	expect_ok("debug mesh spf");
+	expect_ok("do show running-config");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "debug mesh spf\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, "debug mesh bgp\n"));
+	expect_ok("no debug mesh");
+	expect_ok("do show running-config");
+	CU_ASSERT_PTR_NULL(strstr(out, "debug mesh"));
+}
+
+static void test_delete(void)
+{
+	expect_ok("no router mesh");
+	CU_ASSERT_PTR_NULL(mesh);
+	expect_ok("do show running-config");
+	CU_ASSERT_PTR_NULL(strstr(out, "router mesh"));
+}
+
+int main(void)
+{
+	static const struct frr_yang_module_info *const modules[] = {
+		&frr_meshd_info,
+	};
+	CU_pSuite suite;
+	unsigned int failed;
+
+	master = thread_master_create(NULL);
+	log_ref_init();
+	cmd_init(1);
+	vty_init(master, false);
+	lib_cmd_init();
+	nb_init(master, modules, array_size(modules), false);
+	mesh_error_init();
+	mesh_debug_init();
+	mesh_init();
+	mesh_vty_init();
+
+	vty = vty_new();
+	vty->type = VTY_SHELL;
+	vty->node = ENABLE_NODE;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("meshd configuration through the CLI", NULL, NULL);
+	CU_add_test(suite, "show before router mesh", test_show_unconfigured);
+	CU_add_test(suite, "configure router mesh", test_configure);
+	CU_add_test(suite, "invalid lines are refused with a reason",
+		    test_refusals);
+	CU_add_test(suite, "running-config", test_running_config);
+	CU_add_test(suite, "debug flags", test_debug);
+	CU_add_test(suite, "no router mesh", test_delete);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	free(out);
+	return failed ? 1 : 0;
+}
