@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd path engine: constrained shortest paths from the local IVN with a
+ * precomputed backup per destination. See mesh_spf.c for the algorithms
+ * and the exact guarantees.
+ */
+
+#ifndef _MESH_SPF_H
+#define _MESH_SPF_H
+
+#include "mesh_graph.h"
+
+enum mesh_spf_reason {
+	MESH_SPF_OK = 0,
+	MESH_SPF_UNREACHABLE,	 /* no usable tunnels lead there */
+	MESH_SPF_BANDWIDTH,	 /* reachable only below the bandwidth floor */
+	MESH_SPF_HOP_LIMIT,	 /* best path is longer than max_hops */
+	MESH_SPF_TENANT_TRANSIT, /* only via other tenants / foreign dst */
+	MESH_SPF_NO_DISJOINT,	 /* backup: every path uses the 1st tunnel */
+	MESH_SPF_NO_LFA,	 /* reserved, never produced: see mesh_spf.c */
+	MESH_SPF_NOT_RUN,	 /* no SPF result / unknown destination */
+};
+
+enum mesh_spf_backup_kind {
+	MESH_SPF_BACKUP_NONE = 0,
+	MESH_SPF_BACKUP_NODE, /* avoids the primary's first-hop node */
+	MESH_SPF_BACKUP_LINK, /* avoids only the primary's first tunnel */
+};
+
+struct mesh_spf_params {
+	uint32_t src_id;
+	/*
+	 * Tenant whose traffic the tree is for. If use_src_tenant, the
+	 * source node's own tenant is used (the normal case); a provider
+	 * transit node forwarding for tenant T computes with tenant = T.
+	 */
+	uint32_t tenant;
+	bool use_src_tenant;
+	/* A destination of another tenant (not provider transit) is
+	 * reachable only with this flag; it is never transited. */
+	bool allow_foreign_dst;
+	uint64_t min_avail_bw; /* edges with less available bw are pruned */
+	uint32_t max_hops;     /* 0 = unlimited */
+};
+
+struct mesh_spf_route {
+	uint32_t dst_id;
+	enum mesh_spf_reason reason; /* primary status */
+	uint64_t cost;
+	uint32_t hops;
+	uint32_t nexthop_id;
+	enum mesh_spf_reason backup_reason; /* MESH_SPF_OK if a backup */
+	enum mesh_spf_backup_kind backup_kind;
+	uint64_t backup_cost;
+	uint32_t backup_hops;
+	uint32_t backup_nexthop_id;
+};
+
+enum mesh_spf_run_kind {
+	MESH_SPF_RUN_NONE = 0,
+	MESH_SPF_RUN_FULL,
+	MESH_SPF_RUN_INCREMENTAL,
+	MESH_SPF_RUN_SKIPPED, /* change proven not to affect any result */
+};
+
+struct mesh_spf_stats {
+	uint64_t runs_full;
+	uint64_t runs_incremental;
+	uint64_t runs_skipped;
+	enum mesh_spf_run_kind last_kind;
+	uint64_t last_usec;  /* duration of the last run */
+	uint64_t total_usec; /* sum over all runs */
+};
+
+struct mesh_spf_ctx;
+
+extern struct mesh_spf_ctx *mesh_spf_new(const struct mesh_spf_params *p);
+extern void mesh_spf_free(struct mesh_spf_ctx *ctx);
+/* Change constraints; the next run is a full one. */
+extern void mesh_spf_set_params(struct mesh_spf_ctx *ctx,
+				const struct mesh_spf_params *p);
+
+/*
+ * Recompute. changes/n are the records returned by mesh_graph_link_update()
+ * since the previous run; changes == NULL asks for a full run, a non-NULL
+ * empty list (n == 0) means nothing changed. A full run is also done when
+ * the graph's topology generation moved (node update/withdraw), the
+ * parameters changed, or more than one significant change is given.
+ * Returns 0, or -1 if the source node is not in the graph (then every
+ * destination reads MESH_SPF_NOT_RUN) or on allocation failure.
+ */
+extern int mesh_spf_run(struct mesh_spf_ctx *ctx, const struct mesh_graph *g,
+			const struct mesh_graph_change *changes, size_t n);
+
+/* Result for one destination; returns 0, or -1 if dst is unknown. */
+extern int mesh_spf_route_get(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
+			      struct mesh_spf_route *r);
+
+/*
+ * Node ids of the primary (backup == false) or backup path, source first,
+ * destination last. Returns the path length in nodes (0 if none); writes at
+ * most max ids.
+ */
+extern size_t mesh_spf_path(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
+			    bool backup, uint32_t *ids, size_t max);
+
+extern const struct mesh_spf_stats *
+mesh_spf_get_stats(const struct mesh_spf_ctx *ctx);
+extern const char *mesh_spf_reason_str(enum mesh_spf_reason r);
+
+/* Bytes currently held by a context (for the benchmark). */
+extern size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *ctx);
+
+#endif /* _MESH_SPF_H */

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Benchmark of the meshd path engine on random graphs: full run (primary
+ * and backup for every destination), a plain one-to-all binary-heap
+ * Dijkstra baseline on the same adjacency, incremental runs after one link
+ * change, memory; and, when built with -DMESH_BENCH_FRR against a built FRR
+ * tree, point-to-point queries with FRR's lib/cspf.c on the same graph.
+ * Prints markdown table rows; tools/bench-spf prints the header.
+ */
+
+#ifdef MESH_BENCH_FRR
+#include <zebra.h>
+#include "link_state.h"
+#include "cspf.h"
+#else
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#endif
+#include <sys/resource.h>
+#include <time.h>
+
+#include "mesh_graph.h"
+#include "mesh_spf.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+struct link {
+	uint32_t a, b, d_ab, d_ba;
+};
+
+/* n nodes, m directed edges: a ring plus random tunnels (two-way). */
+static struct link *gen_links(uint32_t n, uint32_t m, uint32_t *nl)
+{
+	uint32_t cnt = m / 2;
+	struct link *l = calloc(cnt, sizeof(*l));
+
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t a = i < n ? i : rnd(n);
+		uint32_t b = i < n ? (i + 1) % n : rnd(n);
+
+		if (a == b)
+			b = (a + 1) % n;
+		l[i].a = a;
+		l[i].b = b;
+		l[i].d_ab = 100 + rnd(20000);
+		l[i].d_ba = 100 + rnd(20000);
+	}
+	*nl = cnt;
+	return l;
+}
+
+static struct mesh_graph *build_graph(uint32_t n, const struct link *l,
+				      uint32_t nl)
+{
+	struct mesh_graph *g = mesh_graph_new();
+	uint32_t *deg = calloc(n, sizeof(*deg));
+	struct mesh_link_adv **adv = calloc(n, sizeof(*adv));
+
+	for (uint32_t i = 0; i < nl; i++) {
+		deg[l[i].a]++;
+		deg[l[i].b]++;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		adv[i] = calloc(deg[i] + 1, sizeof(**adv));
+	memset(deg, 0, n * sizeof(*deg));
+	for (uint32_t i = 0; i < nl; i++) {
+		struct mesh_link_adv x = {.max_bw = 10000000000ULL,
+					  .avail_bw =
+						  1000000000ULL * (1 + rnd(10)),
+					  .up = true};
+
+		x.peer_id = l[i].b + 1;
+		x.delay_us = l[i].d_ab;
+		x.loss = rnd(4) ? 0 : rnd(100000);
+		adv[l[i].a][deg[l[i].a]++] = x;
+		x.peer_id = l[i].a + 1;
+		x.delay_us = l[i].d_ba;
+		adv[l[i].b][deg[l[i].b]++] = x;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		mesh_graph_node_update(g, i + 1, 1, 0, 1, adv[i], deg[i]);
+		free(adv[i]);
+	}
+	free(adv);
+	free(deg);
+	return g;
+}
+
+static size_t graph_bytes(const struct mesh_graph *g)
+{
+	size_t b = sizeof(*g) +
+		   g->cap_slots *
+			   (sizeof(struct mesh_graph_node) + sizeof(uint32_t)) +
+		   g->hash_cap * sizeof(uint32_t);
+
+	for (uint32_t i = 0; i < g->n_slots; i++)
+		b += g->nodes[i].n_edges * sizeof(struct mesh_graph_edge);
+	return b;
+}
+
+/* Plain baseline: textbook Dijkstra, binary heap with decrease-key. */
+static uint64_t plain_dijkstra(const struct mesh_graph *g, uint32_t src,
+			       uint64_t *dist, uint32_t *heap, uint32_t *pos)
+{
+	uint32_t hn = 0;
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < g->n_slots; i++) {
+		dist[i] = UINT64_MAX;
+		pos[i] = 0;
+	}
+	dist[src] = 0;
+	heap[hn++] = src;
+	pos[src] = 1;
+	while (hn) {
+		uint32_t x = heap[0], i = 0, y;
+
+		pos[x] = 0;
+		if (--hn) {
+			y = heap[hn];
+			for (;;) {
+				uint32_t c = 2 * i + 1;
+
+				if (c >= hn)
+					break;
+				if (c + 1 < hn &&
+				    dist[heap[c + 1]] < dist[heap[c]])
+					c++;
+				if (dist[heap[c]] >= dist[y])
+					break;
+				heap[i] = heap[c];
+				pos[heap[i]] = i + 1;
+				i = c;
+			}
+			heap[i] = y;
+			pos[y] = i + 1;
+		}
+		sum += dist[x];
+		const struct mesh_graph_node *nx = &g->nodes[x];
+
+		for (uint32_t k = 0; k < nx->n_edges; k++) {
+			const struct mesh_graph_edge *e = &nx->edges[k];
+			uint64_t nd;
+
+			if (!e->usable)
+				continue;
+			y = e->head;
+			nd = dist[x] + e->cost;
+			if (nd >= dist[y])
+				continue;
+			dist[y] = nd;
+			i = pos[y] ? pos[y] - 1 : hn++;
+			while (i > 0 && dist[heap[(i - 1) / 2]] > nd) {
+				heap[i] = heap[(i - 1) / 2];
+				pos[heap[i]] = i + 1;
+				i = (i - 1) / 2;
+			}
+			heap[i] = y;
+			pos[y] = i + 1;
+		}
+	}
+	return sum;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	return v[n / 2];
+}
+
+#ifdef MESH_BENCH_FRR
+/* Same graph as an FRR TED: one IPv4 address per directed edge. */
+static struct ls_ted *build_ted(uint32_t n, const struct link *l, uint32_t nl,
+				struct ls_vertex **vtx)
+{
+	struct ls_ted *ted = ls_ted_new(1, "bench", 65000);
+	struct in6_addr z6 = {};
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct ls_node_id id = {.origin = OSPFv2};
+		struct ls_node *node;
+
+		id.id.ip.addr.s_addr = htonl(0x0a000000 + i + 1);
+		node = ls_node_new(id, id.id.ip.addr, z6);
+		vtx[i] = ls_vertex_add(ted, node);
+	}
+	for (uint32_t i = 0; i < nl; i++)
+		for (int dir = 0; dir < 2; dir++) {
+			uint32_t a = dir ? l[i].b : l[i].a;
+			struct ls_node_id id = {.origin = OSPFv2};
+			struct in_addr loc, rem;
+			struct ls_attributes *at;
+
+			id.id.ip.addr.s_addr = htonl(0x0a000000 + a + 1);
+			loc.s_addr = htonl(0x40000000 + 2 * i + dir + 1);
+			rem.s_addr = htonl(0x40000000 + 2 * i + !dir + 1);
+			at = ls_attributes_new(id, loc, z6, 0);
+			at->standard.remote = rem;
+			at->extended.delay = dir ? l[i].d_ba : l[i].d_ab;
+			at->flags |= LS_ATTR_NEIGH_ADDR | LS_ATTR_DELAY;
+			ls_edge_add(ted, at);
+		}
+	return ted;
+}
+
+static void bench_cspf(uint32_t n, const struct link *l, uint32_t nl,
+		       int queries, double *per_query, long *rss_kb)
+{
+	struct ls_vertex **vtx = calloc(n, sizeof(*vtx));
+	long rss0 = maxrss_kb();
+	struct ls_ted *ted = build_ted(n, l, nl, vtx);
+	struct cspf *algo = cspf_new();
+	double t0, tot = 0;
+	int ok = 0;
+
+	for (int q = 0; q < queries; q++) {
+		struct constraints csts = {.cost = UINT32_MAX,
+					   .ctype = CSPF_DELAY,
+					   .family = AF_INET,
+					   .type = RSVP_TE};
+		struct c_path *p;
+		uint32_t d = 1 + rnd(n - 1);
+
+		t0 = now_us();
+		cspf_init(algo, vtx[0], vtx[d], &csts);
+		p = compute_p2p_path(algo, ted);
+		tot += now_us() - t0;
+		if (p && p->status == SUCCESS)
+			ok++;
+		cspf_clean(algo);
+	}
+	*per_query = tot / queries;
+	*rss_kb = maxrss_kb() - rss0;
+	if (ok != queries)
+		fprintf(stderr, "cspf: %d/%d queries found a path\n", ok,
+			queries);
+	cspf_del(algo);
+	ls_ted_del_all(&ted);
+	free(vtx);
+}
+#endif
+
+static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
+{
+	uint32_t nl;
+	struct link *l = gen_links(n, m, &nl);
+	long rss0 = maxrss_kb();
+	struct mesh_graph *g = build_graph(n, l, nl);
+	struct mesh_spf_params p = {.src_id = 1, .use_src_tenant = true};
+	struct mesh_spf_ctx *c = mesh_spf_new(&p);
+	uint64_t *dist = calloc(g->n_slots, sizeof(*dist));
+	uint32_t *heap = calloc(g->n_slots, sizeof(*heap));
+	uint32_t *pos = calloc(g->n_slots, sizeof(*pos));
+	double tf[32], tp[32], tinc = 0, tskip = 0, t0;
+	int ninc = 0, nskip = 0, nbk = 0;
+	uint32_t src = mesh_graph_lookup(g, 1);
+	volatile uint64_t sink = 0;
+	long rss_spf;
+
+	for (int r = 0; r < reps; r++) {
+		t0 = now_us();
+		mesh_spf_run(c, g, NULL, 0);
+		tf[r] = now_us() - t0;
+		t0 = now_us();
+		sink += plain_dijkstra(g, src, dist, heap, pos);
+		tp[r] = now_us() - t0;
+	}
+	rss_spf = maxrss_kb() - rss0;
+	for (uint32_t i = 2; i <= n; i++) {
+		struct mesh_spf_route rt;
+
+		mesh_spf_route_get(c, i, &rt);
+		nbk += rt.backup_reason == MESH_SPF_OK;
+	}
+
+	/* 200 single link changes: half on primary paths, delay +/- . */
+	for (int k = 0; k < 200; k++) {
+		uint32_t ids[256], a, b;
+		struct mesh_link_adv adv;
+		struct mesh_graph_change ch[2];
+		size_t nch, len;
+		uint32_t slot, e;
+
+		len = mesh_spf_path(c, 2 + rnd(n - 1), false, ids, 256);
+		if (k % 2 == 0 && len >= 2 && len <= 256) {
+			uint32_t j = rnd(len - 1);
+
+			a = ids[j];
+			b = ids[j + 1];
+		} else {
+			a = 1 + rnd(n);
+			slot = mesh_graph_lookup(g, a);
+			b = g->nodes[slot]
+				    .edges[rnd(g->nodes[slot].n_edges)]
+				    .adv.peer_id;
+		}
+		slot = mesh_graph_lookup(g, a);
+		e = mesh_graph_find_edge(g, slot, b);
+		adv = g->nodes[slot].edges[e].adv;
+		adv.delay_us = rnd(2) ? adv.delay_us * 3 : adv.delay_us / 3;
+		mesh_graph_link_update(g, a, b, &adv, ch, &nch);
+		t0 = now_us();
+		mesh_spf_run(c, g, ch, nch);
+		t0 = now_us() - t0;
+		if (mesh_spf_get_stats(c)->last_kind ==
+		    MESH_SPF_RUN_INCREMENTAL) {
+			tinc += t0;
+			ninc++;
+		} else if (mesh_spf_get_stats(c)->last_kind ==
+			   MESH_SPF_RUN_SKIPPED) {
+			tskip += t0;
+			nskip++;
+		}
+	}
+
+	double mf = median(tf, reps), mp = median(tp, reps);
+
+	printf("| %u / %u | %.2f | %.2f | %.2fx | %.2f (%d) | %.3f (%d) | "
+	       "%.1f + %.1f | %ld |",
+	       n, m, mf / 1000, mp / 1000, mf / mp,
+	       ninc ? tinc / ninc / 1000 : 0.0, ninc,
+	       nskip ? tskip / nskip / 1000 : 0.0, nskip,
+	       graph_bytes(g) / 1048576.0, mesh_spf_mem_bytes(c) / 1048576.0,
+	       rss_spf / 1024);
+#ifdef MESH_BENCH_FRR
+	{
+		double pq;
+		long rk;
+
+		bench_cspf(n, l, nl, cspf_queries, &pq, &rk);
+		printf(" %.2f (%d q) | %.0fx | %ld |", pq / 1000, cspf_queries,
+		       pq * (n - 1) / mf, rk / 1024);
+	}
+#else
+	(void)cspf_queries;
+	printf(" n/a | n/a | n/a |");
+#endif
+	printf(" %d/%u |\n", nbk, n - 1);
+	(void)sink;
+	mesh_spf_free(c);
+	mesh_graph_free(g);
+	free(dist);
+	free(heap);
+	free(pos);
+	free(l);
+}
+
+int main(void)
+{
+	bench(1000, 20000, 15, 50);
+	bench(10000, 200000, 7, 5);
+	return 0;
+}
