@@ -4,12 +4,17 @@
  * and backup for every destination), a plain one-to-all binary-heap
  * Dijkstra baseline on the same adjacency, incremental runs after one link
  * change, memory; and, when built with -DMESH_BENCH_FRR against a built FRR
- * tree, point-to-point queries with FRR's lib/cspf.c on the same graph.
+ * tree, point-to-point queries with FRR's lib/cspf.c on the same graph
+ * (counting the queries that found a path and whose cost equals meshd's
+ * primary cost).
  * Prints markdown table rows; tools/bench-spf prints the header.
  */
 
 #ifdef MESH_BENCH_FRR
 #include <zebra.h>
+#include "linklist.h"
+#include "prefix.h"
+#include "stream.h"
 #include "link_state.h"
 #include "cspf.h"
 #else
@@ -18,6 +23,8 @@
 #include <string.h>
 #endif
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "mesh_graph.h"
@@ -201,71 +208,144 @@ static double median(double *v, int n)
 }
 
 #ifdef MESH_BENCH_FRR
-/* Same graph as an FRR TED: one IPv4 address per directed edge. */
-static struct ls_ted *build_ted(uint32_t n, const struct link *l, uint32_t nl,
+/*
+ * meshd's graph as an FRR TED. Built from the mesh_graph (not from the raw
+ * link list) so both engines see the same edges: meshd keeps the first of
+ * duplicate tunnels and only uses two-way (paired, up) edges. Each usable
+ * directed edge gets its own IPv4 local address; its remote address is the
+ * local address of the reverse edge, which is how link_state.c pairs edges
+ * and sets edge->destination. The TE metric is meshd's edge cost (delay plus
+ * loss penalty) so that path costs are directly comparable; the delay is
+ * also filled in.
+ */
+/*
+ * Directed edge i gets 64.x.y.1 (x.y = i): FRR's IPV4_NET0() masks s_addr
+ * without ntohl(), so on little-endian hosts an address whose last octet is
+ * 0 counts as "net 0": ls_attributes_new() rejects it, cspf would prune it.
+ */
+#define EDGE_ADDR(i) htonl(0x40000001 + ((i) << 8))
+
+static struct ls_ted *build_ted(const struct mesh_graph *g,
 				struct ls_vertex **vtx)
 {
 	struct ls_ted *ted = ls_ted_new(1, "bench", 65000);
+	uint32_t *base = calloc(g->n_slots + 1, sizeof(*base));
 	struct in6_addr z6 = {};
 
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t s = 0; s < g->n_slots; s++)
+		base[s + 1] = base[s] + g->nodes[s].n_edges;
+	for (uint32_t s = 0; s < g->n_slots; s++) {
 		struct ls_node_id id = {.origin = OSPFv2};
-		struct ls_node *node;
 
-		id.id.ip.addr.s_addr = htonl(0x0a000000 + i + 1);
-		node = ls_node_new(id, id.id.ip.addr, z6);
-		vtx[i] = ls_vertex_add(ted, node);
+		id.id.ip.addr.s_addr = htonl(0x0a000000 + g->nodes[s].id);
+		vtx[s] = ls_vertex_add(ted, ls_node_new(id, id.id.ip.addr, z6));
 	}
-	for (uint32_t i = 0; i < nl; i++)
-		for (int dir = 0; dir < 2; dir++) {
-			uint32_t a = dir ? l[i].b : l[i].a;
-			struct ls_node_id id = {.origin = OSPFv2};
-			struct in_addr loc, rem;
-			struct ls_attributes *at;
+	for (uint32_t s = 0; s < g->n_slots; s++) {
+		const struct mesh_graph_node *nd = &g->nodes[s];
+		struct ls_node_id id = {.origin = OSPFv2};
 
-			id.id.ip.addr.s_addr = htonl(0x0a000000 + a + 1);
-			loc.s_addr = htonl(0x40000000 + 2 * i + dir + 1);
-			rem.s_addr = htonl(0x40000000 + 2 * i + !dir + 1);
+		id.id.ip.addr.s_addr = htonl(0x0a000000 + nd->id);
+		for (uint32_t k = 0; k < nd->n_edges; k++) {
+			const struct mesh_graph_edge *e = &nd->edges[k];
+			struct ls_attributes *at;
+			struct in_addr loc;
+
+			if (!e->usable)
+				continue;
+			loc.s_addr = EDGE_ADDR(base[s] + k);
 			at = ls_attributes_new(id, loc, z6, 0);
-			at->standard.remote = rem;
-			at->extended.delay = dir ? l[i].d_ba : l[i].d_ab;
-			at->flags |= LS_ATTR_NEIGH_ADDR | LS_ATTR_DELAY;
+			if (!at) {
+				fprintf(stderr, "cspf: bad edge address\n");
+				exit(1);
+			}
+			at->standard.remote.s_addr =
+				EDGE_ADDR(base[e->head] + e->rev);
+			at->standard.te_metric = e->cost;
+			at->extended.delay = e->adv.delay_us;
+			at->flags |= LS_ATTR_NEIGH_ADDR | LS_ATTR_TE_METRIC |
+				     LS_ATTR_DELAY;
 			ls_edge_add(ted, at);
 		}
+	}
+#undef EDGE_ADDR
+	free(base);
 	return ted;
 }
 
-static void bench_cspf(uint32_t n, const struct link *l, uint32_t nl,
-		       int queries, double *per_query, long *rss_kb)
+/* compute_p2p_path() hands back a path the caller owns. */
+static void c_path_free(struct c_path *p)
 {
-	struct ls_vertex **vtx = calloc(n, sizeof(*vtx));
-	long rss0 = maxrss_kb();
-	struct ls_ted *ted = build_ted(n, l, nl, vtx);
-	struct cspf *algo = cspf_new();
-	double t0, tot = 0;
-	int ok = 0;
+	if (!p)
+		return;
+	if (p->edges)
+		list_delete(&p->edges);
+	free(p); /* FRR's qfree() is free() plus (static) counters */
+}
 
+struct cspf_result {
+	double per_query_us; /* mean over successful queries */
+	long rss_kb;
+	int queries, found, cost_equal;
+};
+
+/* Queries from meshd's source (node 1) to random destinations. */
+static void bench_cspf(const struct mesh_graph *g, struct mesh_spf_ctx *c,
+		       int queries, struct cspf_result *res)
+{
+	struct ls_vertex **vtx = calloc(g->n_slots, sizeof(*vtx));
+	long rss0 = maxrss_kb();
+	struct ls_ted *ted = build_ted(g, vtx);
+	struct cspf *algo = cspf_new();
+	uint32_t src = mesh_graph_lookup(g, 1);
+	uint64_t qrng =
+		0x2545f4914f6cdd1dULL; /* own stream: graphs unchanged */
+	double tot = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->queries = queries;
 	for (int q = 0; q < queries; q++) {
-		struct constraints csts = {.cost = UINT32_MAX,
-					   .ctype = CSPF_DELAY,
+		struct constraints csts = {.cost = MAX_COST,
+					   .ctype = CSPF_TE_METRIC,
 					   .family = AF_INET,
 					   .type = RSVP_TE};
+		struct mesh_spf_route rt;
 		struct c_path *p;
-		uint32_t d = 1 + rnd(n - 1);
+		uint32_t d;
+		double t0, t;
+
+		do {
+			qrng ^= qrng << 13;
+			qrng ^= qrng >> 7;
+			qrng ^= qrng << 17;
+			d = (uint32_t)(qrng % g->n_slots);
+		} while (d == src);
 
 		t0 = now_us();
-		cspf_init(algo, vtx[0], vtx[d], &csts);
+		cspf_init(algo, vtx[src], vtx[d], &csts);
 		p = compute_p2p_path(algo, ted);
-		tot += now_us() - t0;
-		if (p && p->status == SUCCESS)
-			ok++;
+		t = now_us() - t0;
+
+		mesh_spf_route_get(c, g->nodes[d].id, &rt);
+		if (p && p->status == SUCCESS) {
+			res->found++;
+			tot += t;
+			if (rt.reason == MESH_SPF_OK && rt.cost == p->weight)
+				res->cost_equal++;
+			else
+				fprintf(stderr,
+					"cspf: dst %u cost %u, meshd %llu "
+					"(reason %d)\n",
+					g->nodes[d].id, p->weight,
+					(unsigned long long)rt.cost, rt.reason);
+		} else {
+			fprintf(stderr, "cspf: dst %u no path (status %d)\n",
+				g->nodes[d].id, p ? (int)p->status : -1);
+		}
+		c_path_free(p);
 		cspf_clean(algo);
 	}
-	*per_query = tot / queries;
-	*rss_kb = maxrss_kb() - rss0;
-	if (ok != queries)
-		fprintf(stderr, "cspf: %d/%d queries found a path\n", ok,
-			queries);
+	res->per_query_us = res->found ? tot / res->found : 0;
+	res->rss_kb = maxrss_kb() - rss0;
 	cspf_del(algo);
 	ls_ted_del_all(&ted);
 	free(vtx);
@@ -356,16 +436,44 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
 	       rss_spf / 1024);
 #ifdef MESH_BENCH_FRR
 	{
-		double pq;
-		long rk;
+		/*
+		 * In a child, so the TED does not raise this process's
+		 * maxrss (the meshd column of the next, larger graph) and
+		 * the cspf maxrss delta starts from the current RSS.
+		 */
+		struct cspf_result cr = {.queries = cspf_queries};
+		int fd[2];
+		pid_t pid;
 
-		bench_cspf(n, l, nl, cspf_queries, &pq, &rk);
-		printf(" %.2f (%d q) | %.0fx | %ld |", pq / 1000, cspf_queries,
-		       pq * (n - 1) / mf, rk / 1024);
+		fflush(stdout);
+		if (pipe(fd) || (pid = fork()) < 0) {
+			perror("cspf: pipe/fork");
+			exit(1);
+		}
+		if (pid == 0) {
+			close(fd[0]);
+			bench_cspf(g, c, cspf_queries, &cr);
+			if (write(fd[1], &cr, sizeof(cr)) != sizeof(cr))
+				_exit(1);
+			_exit(0);
+		}
+		close(fd[1]);
+		if (read(fd[0], &cr, sizeof(cr)) != sizeof(cr))
+			fprintf(stderr, "cspf: child failed\n");
+		close(fd[0]);
+		waitpid(pid, NULL, 0);
+		if (cr.found)
+			printf(" %.2f (%d q) | %.0fx | %ld | %d/%d, %d/%d |",
+			       cr.per_query_us / 1000, cr.found,
+			       cr.per_query_us * (n - 1) / mf, cr.rss_kb / 1024,
+			       cr.found, cr.queries, cr.cost_equal, cr.found);
+		else
+			printf(" n/a (0 found) | n/a | n/a | 0/%d, - |",
+			       cr.queries);
 	}
 #else
 	(void)cspf_queries;
-	printf(" n/a | n/a | n/a |");
+	printf(" n/a | n/a | n/a | n/a |");
 #endif
 	printf(" %d/%u |\n", nbk, n - 1);
 	(void)sink;
