@@ -14,12 +14,8 @@
 #define MESH_FERR_END 0x12FFFFFF
 
 enum mesh_log_refs {
+	/* Codes are added with the subsystem that logs them. */
 	EC_MESH_CONFIG = MESH_FERR_START,
-	EC_MESH_BGP_MALFORMED,
-	EC_MESH_BGP_SESSION,
-	EC_MESH_ATTR_SIGNATURE,
-	EC_MESH_ZEBRA,
-	EC_MESH_TUNNEL,
 };
 
 void mesh_error_init(void);

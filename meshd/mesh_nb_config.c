@@ -65,6 +65,7 @@ int mesh_router_id_modify(struct nb_cb_modify_args *args)
 				   "router-id %pI4 is not usable: it must be a "
 				   "unicast address other than 0.0.0.0",
 				   &rid);
+			flog_warn(EC_MESH_CONFIG, "%s", args->errmsg);
 			return NB_ERR_VALIDATION;
 		}
 		return NB_OK;
