@@ -28,10 +28,14 @@
 #include "meshd/mesh_errors.h"
 #include "meshd/mesh_nb.h"
 #include "meshd/mesh_vty.h"
+#include "meshd/mesh_bgp.h"
+#include "meshd/mesh_rib.h"
 
 /* meshd's vty port: the next one free after FRR's daemons (2601-2622). */
 #define MESH_VTY_PORT 2624
 
+/* Declared in meshd.h: the BGP listen sockets raise privileges to bind
+ * port 179. Unit tests linking libmesh.a define their own. */
 static zebra_capabilities_t mesh_caps[] = {
 	ZCAP_BIND,
 	ZCAP_NET_RAW,
@@ -83,6 +87,7 @@ static struct frr_signal_t mesh_signals[] = {
 static const struct frr_yang_module_info *const mesh_yang_modules[] = {
 	&frr_filter_info,
 	&frr_route_map_info,
+	&frr_bgp_route_map_mesh_info,
 	&frr_vrf_info,
 	&frr_meshd_info,
 };
@@ -128,7 +133,10 @@ int main(int argc, char **argv)
 	route_map_init();
 	vrf_init(NULL, NULL, NULL, NULL);
 	mesh_init();
+	mesh_rib_init();
+	mesh_routemap_init();
 	mesh_vty_init();
+	mesh_bgp_vty_init();
 
 	frr_config_fork();
 	frr_run(master);

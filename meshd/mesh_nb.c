@@ -2,8 +2,9 @@
 /*
  * meshd northbound: the callback table of the frr-meshd module.
  *
- * Configuration callbacks live in mesh_nb_config.c, operational state in
- * mesh_nb_state.c and the CLI renderers in mesh_vty.c.
+ * Configuration callbacks live in mesh_nb_config.c (the instance) and
+ * mesh_bgp_nb.c (its BGP speaker), operational state in mesh_nb_state.c
+ * and the CLI renderers in mesh_vty.c and mesh_bgp_cli.c.
  */
 #include <zebra.h>
 
@@ -53,6 +54,212 @@ const struct frr_yang_module_info frr_meshd_info = {
 			.cbs = {
 				.modify = mesh_attribute_type_modify,
 				.cli_show = mesh_cli_show_attribute_type,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp",
+			.cbs = {
+				.apply_finish = mesh_bgp_apply_finish,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/local-as",
+			.cbs = {
+				.modify = mesh_bgp_local_as_modify,
+				.destroy = mesh_bgp_local_as_destroy,
+				.cli_show = mesh_cli_show_bgp_local_as,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/cluster-id",
+			.cbs = {
+				.modify = mesh_bgp_cluster_id_modify,
+				.destroy = mesh_bgp_cluster_id_destroy,
+				.cli_show = mesh_cli_show_bgp_cluster_id,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/listen-port",
+			.cbs = {
+				.modify = mesh_bgp_listen_port_modify,
+				.cli_show = mesh_cli_show_bgp_listen_port,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/timers",
+			.cbs = {
+				.cli_show = mesh_cli_show_bgp_timers,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/timers/keepalive",
+			.cbs = {
+				.modify = mesh_bgp_timers_keepalive_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/timers/hold-time",
+			.cbs = {
+				.modify = mesh_bgp_timers_hold_time_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor",
+			.cbs = {
+				.create = mesh_bgp_neighbor_create,
+				.destroy = mesh_bgp_neighbor_destroy,
+				.cli_show = mesh_cli_show_bgp_neighbor,
+				.cli_cmp = mesh_cli_cmp_bgp_neighbor,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/remote-as",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_remote_as_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/description",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_description_modify,
+				.destroy = mesh_bgp_neighbor_description_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/password",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_password_modify,
+				.destroy = mesh_bgp_neighbor_password_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/ttl-security-hops",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_ttl_security_hops_modify,
+				.destroy = mesh_bgp_neighbor_ttl_security_hops_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/passive",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_passive_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/shutdown",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_shutdown_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/shutdown-message",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_shutdown_message_modify,
+				.destroy = mesh_bgp_neighbor_shutdown_message_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/port",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_port_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/timers/keepalive",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_timers_keepalive_modify,
+				.destroy = mesh_bgp_neighbor_timers_keepalive_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/timers/hold-time",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_timers_hold_time_modify,
+				.destroy = mesh_bgp_neighbor_timers_hold_time_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/timers/connect-retry",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_timers_connect_retry_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family",
+			.cbs = {
+				.create = mesh_bgp_neighbor_af_create,
+				.destroy = mesh_bgp_neighbor_af_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/activate",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_activate_modify,
+				.destroy = mesh_bgp_neighbor_af_activate_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/route-reflector-client",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_rr_client_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/next-hop-self",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_next_hop_self_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/addpath-tx-all-paths",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_addpath_tx_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/prefix-list/in",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_policy_modify,
+				.destroy = mesh_bgp_neighbor_af_policy_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/prefix-list/out",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_policy_modify,
+				.destroy = mesh_bgp_neighbor_af_policy_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/route-map/in",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_policy_modify,
+				.destroy = mesh_bgp_neighbor_af_policy_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family/route-map/out",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_af_policy_modify,
+				.destroy = mesh_bgp_neighbor_af_policy_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/address-family",
+			.cbs = {
+				.create = mesh_bgp_af_create,
+				.destroy = mesh_bgp_af_destroy,
+				.cli_show = mesh_cli_show_bgp_af,
+				.cli_show_end = mesh_cli_show_bgp_af_end,
+				.cli_cmp = mesh_cli_cmp_bgp_af,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/address-family/network",
+			.cbs = {
+				.create = mesh_bgp_network_create,
+				.destroy = mesh_bgp_network_destroy,
+				.cli_show = mesh_cli_show_bgp_network,
 			},
 		},
 		{

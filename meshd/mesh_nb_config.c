@@ -14,6 +14,7 @@
 #include "lib/yang.h"
 
 #include "meshd/meshd.h"
+#include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_errors.h"
 #include "meshd/mesh_nb.h"
@@ -33,6 +34,7 @@ int mesh_router_destroy(struct nb_cb_destroy_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 
+	mesh_bgp_delete();
 	mesh_instance_delete();
 	MESH_DEBUG(events, "router mesh deleted");
 	return NB_OK;
@@ -78,6 +80,8 @@ int mesh_router_id_modify(struct nb_cb_modify_args *args)
 
 	mesh->router_id = rid;
 	MESH_DEBUG(events, "router-id %pI4", &rid);
+	/* The BGP identifier: every session restarts with it. */
+	mesh_bgp_identity_changed();
 	return NB_OK;
 }
 
@@ -87,6 +91,7 @@ int mesh_router_id_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 
 	mesh->router_id.s_addr = INADDR_ANY;
+	mesh_bgp_identity_changed();
 	return NB_OK;
 }
 

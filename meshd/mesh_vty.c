@@ -32,8 +32,8 @@
  * would let 'vtysh -b' and scripts miss the error; checking here gives the
  * operator the model's own reason and a failing return code.
  */
-static int mesh_cli_enqueue(struct vty *vty, const char *xpath,
-			    enum nb_operation op, const char *value)
+int mesh_cli_enqueue(struct vty *vty, const char *xpath, enum nb_operation op,
+		     const char *value)
 {
 	char abs_xpath[XPATH_MAXLEN];
 	const struct nb_node *nb_node;
@@ -261,4 +261,6 @@ void mesh_vty_init(void)
 	install_element(MESH_NODE, &no_mesh_attribute_type_cmd);
 
 	install_element(VIEW_NODE, &show_mesh_cmd);
+
+	mesh_bgp_cli_init();
 }

@@ -12,6 +12,7 @@
 #include "lib/monotime.h"
 
 #include "meshd/meshd.h"
+#include "meshd/mesh_bgp.h"
 
 DEFINE_MGROUP(MESHD, "meshd");
 DEFINE_MTYPE_STATIC(MESHD, MESH_INSTANCE, "Mesh instance");
@@ -57,5 +58,7 @@ void mesh_init(void)
 
 void mesh_terminate(void)
 {
+	/* Sessions end with Cease / administrative shutdown. */
+	mesh_bgp_delete();
 	mesh_instance_delete();
 }

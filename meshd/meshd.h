@@ -38,6 +38,7 @@ struct mesh_instance {
 /* The instance, or NULL when 'router mesh' is not configured. */
 extern struct mesh_instance *mesh;
 extern struct thread_master *master;
+extern struct zebra_privs_t mesh_privs;
 
 struct mesh_instance *mesh_instance_create(void);
 void mesh_instance_delete(void);

@@ -14,6 +14,7 @@
 #include "lib/ferr.h"
 #include "lib/lib_vty.h"
 #include "lib/northbound.h"
+#include "lib/privs.h"
 #include "lib/thread.h"
 #include "lib/vty.h"
 
@@ -24,6 +25,8 @@
 #include "meshd/mesh_vty.h"
 
 struct thread_master *master;
+/* meshd's main() owns these; the BGP sockets (not opened here) use them. */
+struct zebra_privs_t mesh_privs;
 
 static struct vty *vty;
 static char *out;

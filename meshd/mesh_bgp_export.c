@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd BGP export: the decision process in batches, best paths to each
+ * neighbor's Adj-RIB-Out, and UPDATE packing.
+ *
+ * mesh_bgp_process() decides queued routes (mesh_rib_process) in batches;
+ * for each route whose selection changed, each Established neighbor's
+ * view is computed (export rules below, then outbound policy) and, if it
+ * differs from what the Adj-RIB-Out says was sent, queued on the
+ * neighbor. After the batch, each queue is sorted by attribute set and
+ * packed: prefixes that share an attribute set travel in as few UPDATEs
+ * as the message size allows.
+ *
+ * Export rules (RFC 4271 9.1.3, RFC 4456 8):
+ *   - never back to the neighbor the best path came from;
+ *   - iBGP-learned paths go to iBGP neighbors only through reflection:
+ *     from a client to everyone, from a non-client to clients, never to
+ *     the originator; ORIGINATOR_ID is set if absent and our cluster ID
+ *     prepended to CLUSTER_LIST;
+ *   - to eBGP: our AS prepended, next hop self, LOCAL_PREF, ORIGINATOR_ID
+ *     and CLUSTER_LIST removed, MED removed unless the route is ours
+ *     (RFC 4271 5.1.4);
+ *   - to iBGP: LOCAL_PREF 100 if absent, next hop kept unless
+ *     next-hop-self or locally originated.
+ * MRAI is 0: changes go out as soon as a batch is decided.
+ */
+#include <zebra.h>
+
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/monotime.h"
+#include "lib/sockunion.h"
+
+#include "meshd/meshd.h"
+#include "meshd/mesh_bgp.h"
+#include "meshd/mesh_debug.h"
+
+DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_OUTQ, "BGP export queue");
+
+/* Routes decided per batch before other events get their turn. */
+#define MESH_PROCESS_BATCH 65536
+
+struct mesh_outq_item {
+	struct mesh_bgp_prefix p;
+	struct mesh_attr *attr; /* NULL: withdraw */
+};
+
+struct mesh_outq {
+	size_t n, size;
+	struct mesh_outq_item *items;
+};
+
+static void mesh_outq_push(struct mesh_peer *peer, enum mesh_afi afi,
+			   const struct mesh_bgp_prefix *p,
+			   struct mesh_attr *attr)
+{
+	struct mesh_outq *q = peer->outq[afi];
+
+	if (!q)
+		q = peer->outq[afi] = XCALLOC(MTYPE_MESH_BGP_OUTQ, sizeof(*q));
+	if (q->n == q->size) {
+		q->size = q->size ? q->size * 2 : 256;
+		q->items = XREALLOC(MTYPE_MESH_BGP_OUTQ, q->items,
+				    q->size * sizeof(*q->items));
+	}
+	q->items[q->n].p = *p;
+	q->items[q->n].p.has_path_id = false;
+	q->items[q->n].p.path_id = 0;
+	q->items[q->n].attr = attr;
+	q->n++;
+}
+
+static void mesh_outq_free(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	struct mesh_outq *q = peer->outq[afi];
+
+	if (!q)
+		return;
+	for (size_t i = 0; i < q->n; i++)
+		mesh_attr_unref(q->items[i].attr);
+	XFREE(MTYPE_MESH_BGP_OUTQ, q->items);
+	XFREE(MTYPE_MESH_BGP_OUTQ, peer->outq[afi]);
+}
+
+/* ---- Export rules ---- */
+
+static void mesh_attr_clear(struct mesh_bgp_attrs *a, uint8_t type)
+{
+	a->present[type / 8] &= (uint8_t) ~(1u << (type % 8));
+}
+
+static uint32_t mesh_export_cluster_id(void)
+{
+	return ntohl(mesh_bgp->cluster_id.s_addr ? mesh_bgp->cluster_id.s_addr
+						 : mesh->router_id.s_addr);
+}
+
+/* Our next hop toward peer for afi; false if the session has no
+ * address of that family (IPv6 routes over IPv4 use the mapped form). */
+static bool mesh_export_nexthop(struct mesh_peer *peer, enum mesh_afi afi,
+				struct mesh_bgp_attrs *a, uint8_t *nh6)
+{
+	const union sockunion *l = &peer->est->su_local;
+
+	if (afi == MESH_AFI_IP) {
+		if (l->sa.sa_family != AF_INET)
+			return false;
+		a->next_hop = ntohl(l->sin.sin_addr.s_addr);
+		mesh_bgp_bit_set(a->present, MESH_BGP_ATTR_NEXT_HOP);
+		return true;
+	}
+	if (l->sa.sa_family == AF_INET6) {
+		memcpy(nh6, &l->sin6.sin6_addr, 16);
+	} else {
+		/* RFC 4291 2.5.5.2 IPv4-mapped address. */
+		memset(nh6, 0, 10);
+		nh6[10] = nh6[11] = 0xff;
+		memcpy(nh6 + 12, &l->sin.sin_addr, 4);
+	}
+	a->mp_reach.afi = MESH_BGP_AFI_IPV6;
+	a->mp_reach.safi = MESH_BGP_SAFI_UNICAST;
+	a->mp_reach.nh.p = nh6;
+	a->mp_reach.nh.len = 16;
+	mesh_bgp_bit_set(a->present, MESH_BGP_ATTR_MP_REACH);
+	return true;
+}
+
+/*
+ * The attribute set peer should get for a best path with attributes src
+ * from neighbor index from (before outbound policy); NULL when the rules
+ * say not to send. Returns a new reference.
+ */
+static struct mesh_attr *mesh_export_attr(struct mesh_peer *peer,
+					  enum mesh_afi afi,
+					  struct mesh_attr *src, uint16_t from)
+{
+	const struct mesh_rib_peer *fp = mesh_rib_peer_get(from);
+	bool local = from == MESH_RIB_PEER_LOCAL;
+	struct mesh_bgp_attrs a = src->a;
+	uint8_t path[MESH_BGP_EXT_MAX_LEN / 2];
+	uint8_t cl[1024];
+	uint8_t nh6[16];
+	struct mesh_wbuf w;
+
+	if (from == peer->rib_peer.index)
+		return NULL;
+
+	if (peer->ctx.ibgp) {
+		if (!local && fp && fp->ibgp) {
+			bool to_client = peer->cfg.af[afi].rr_client;
+
+			if (!fp->rr_client && !to_client)
+				return NULL;
+			if (!mesh_bgp_attr_present(&a,
+						   MESH_BGP_ATTR_ORIGINATOR_ID)) {
+				a.originator_id = fp->bgp_id;
+				mesh_bgp_bit_set(a.present,
+						 MESH_BGP_ATTR_ORIGINATOR_ID);
+			}
+			if (a.originator_id == peer->open_rx.bgp_id)
+				return NULL;
+			/* RFC 4456 8: prepend our cluster ID. */
+			mesh_wbuf_init(&w, cl, sizeof(cl));
+			mesh_wbuf_u32(&w, mesh_export_cluster_id());
+			if (mesh_bgp_attr_present(&a,
+						  MESH_BGP_ATTR_CLUSTER_LIST))
+				mesh_wbuf_bytes(&w, a.cluster_list.p,
+						a.cluster_list.len);
+			if (w.err)
+				return NULL;
+			a.cluster_list.p = cl;
+			a.cluster_list.len = w.len;
+			mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_CLUSTER_LIST);
+		}
+		if (!mesh_bgp_attr_present(&a, MESH_BGP_ATTR_LOCAL_PREF)) {
+			a.local_pref = 100;
+			mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_LOCAL_PREF);
+		}
+		if (local || peer->cfg.af[afi].next_hop_self) {
+			if (!mesh_export_nexthop(peer, afi, &a, nh6))
+				return NULL;
+		} else if (afi == MESH_AFI_IP6 && a.mp_reach.nh.len == 32) {
+			/* A link-local next hop means nothing beyond the
+			 * link it was learned on. */
+			a.mp_reach.nh.len = 16;
+		}
+	} else {
+		mesh_wbuf_init(&w, path, sizeof(path));
+		if (a.as_path.len >= 2 && a.as_path.p[0] == MESH_BGP_AS_SEQUENCE &&
+		    a.as_path.p[1] < 255) {
+			mesh_wbuf_u8(&w, MESH_BGP_AS_SEQUENCE);
+			mesh_wbuf_u8(&w, a.as_path.p[1] + 1);
+			mesh_wbuf_u32(&w, mesh_bgp->local_as);
+			mesh_wbuf_bytes(&w, a.as_path.p + 2, a.as_path.len - 2);
+		} else {
+			mesh_wbuf_u8(&w, MESH_BGP_AS_SEQUENCE);
+			mesh_wbuf_u8(&w, 1);
+			mesh_wbuf_u32(&w, mesh_bgp->local_as);
+			mesh_wbuf_bytes(&w, a.as_path.p, a.as_path.len);
+		}
+		if (w.err)
+			return NULL;
+		a.as_path.p = path;
+		a.as_path.len = w.len;
+		a.as_path_width = 4;
+		mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
+		mesh_attr_clear(&a, MESH_BGP_ATTR_LOCAL_PREF);
+		mesh_attr_clear(&a, MESH_BGP_ATTR_ORIGINATOR_ID);
+		mesh_attr_clear(&a, MESH_BGP_ATTR_CLUSTER_LIST);
+		if (!local)
+			mesh_attr_clear(&a, MESH_BGP_ATTR_MED);
+		if (!mesh_export_nexthop(peer, afi, &a, nh6))
+			return NULL;
+	}
+	if (afi == MESH_AFI_IP6)
+		mesh_attr_clear(&a, MESH_BGP_ATTR_NEXT_HOP);
+	else
+		mesh_attr_clear(&a, MESH_BGP_ATTR_MP_REACH);
+	return mesh_attr_intern(&a);
+}
+
+/* Export of route r to peer, outbound policy included; referenced. */
+static struct mesh_attr *mesh_export_route(struct mesh_peer *peer,
+					   enum mesh_afi afi,
+					   const struct mesh_route *r)
+{
+	struct mesh_path *best = r->best;
+	struct mesh_attr *x, *out;
+	struct mesh_bgp_prefix pfx;
+
+	if (!best || !best->attr)
+		return NULL;
+	/* Consecutive prefixes usually share their best path's attributes:
+	 * one cached transformation per neighbor and family. */
+	if (peer->xcache_src[afi] == best->attr &&
+	    peer->xcache_peer[afi] == best->peer) {
+		x = mesh_attr_ref(peer->xcache_out[afi]);
+	} else {
+		x = mesh_export_attr(peer, afi, best->attr, best->peer);
+		mesh_attr_unref(peer->xcache_src[afi]);
+		mesh_attr_unref(peer->xcache_out[afi]);
+		peer->xcache_src[afi] = mesh_attr_ref(best->attr);
+		peer->xcache_peer[afi] = best->peer;
+		peer->xcache_out[afi] = x ? mesh_attr_ref(x) : NULL;
+	}
+	if (!x)
+		return NULL;
+	out = mesh_policy_out(peer, afi, mesh_route_prefix(r, &pfx), x);
+	mesh_attr_unref(x);
+	return out;
+}
+
+static void mesh_export_cache_clear(struct mesh_peer *peer)
+{
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		mesh_attr_unref(peer->xcache_src[afi]);
+		mesh_attr_unref(peer->xcache_out[afi]);
+		peer->xcache_src[afi] = peer->xcache_out[afi] = NULL;
+	}
+}
+
+static bool mesh_peer_exports(const struct mesh_peer *peer,
+			      enum mesh_afi afi)
+{
+	return peer->est && peer->af_up[afi] && peer->adjout[afi];
+}
+
+/* Queues the difference between what peer has and should have for r. */
+static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
+			     const struct mesh_route *r)
+{
+	struct mesh_attr *want = mesh_export_route(peer, afi, r);
+	struct mesh_bgp_prefix pfx;
+	struct mesh_attr *had = mesh_adjout_get(
+		peer->adjout[afi], mesh_route_prefix(r, &pfx), 0);
+
+	if (want == had) {
+		mesh_attr_unref(want);
+		return;
+	}
+	mesh_outq_push(peer, afi, &pfx, want);
+}
+
+/* ---- Sending ---- */
+
+static int mesh_outq_cmp(const void *x, const void *y)
+{
+	const struct mesh_outq_item *a = x, *b = y;
+
+	if (a->attr != b->attr)
+		return (uintptr_t)a->attr < (uintptr_t)b->attr ? -1 : 1;
+	return 0;
+}
+
+static void mesh_send_group(struct mesh_peer *peer, enum mesh_afi afi,
+			    struct mesh_attr *attr,
+			    const struct mesh_bgp_prefix *pfx, size_t n)
+{
+	static uint8_t buf[MESH_BGP_EXT_MAX_LEN];
+	struct mesh_bgp_pack pk = {
+		.ctx = &peer->ctx,
+		.attrs = attr ? &attr->a : NULL,
+		.afi = mesh_afi_to_wire(afi),
+		.safi = MESH_BGP_SAFI_UNICAST,
+		.withdraw = attr == NULL,
+		.pfx = pfx,
+		.n_pfx = n,
+	};
+	struct mesh_wbuf w;
+	int k;
+
+	mesh_wbuf_init(&w, buf, sizeof(buf));
+	while ((k = mesh_bgp_pack_next(&pk, &w)) != 0) {
+		if (k < 0) {
+			zlog_warn("BGP neighbor %pSU: attributes too large for one UPDATE, %zu prefixes not sent",
+				  &peer->su, n - pk.next);
+			break;
+		}
+		mesh_conn_send(peer->est, w.data, w.len);
+	}
+}
+
+static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	struct mesh_outq *q = peer->outq[afi];
+	struct mesh_bgp_prefix *pfx;
+	size_t i, j;
+
+	if (!q || !q->n)
+		return;
+	if (!mesh_peer_exports(peer, afi)) {
+		mesh_outq_free(peer, afi);
+		return;
+	}
+	qsort(q->items, q->n, sizeof(*q->items), mesh_outq_cmp);
+	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ, q->n * sizeof(*pfx));
+	for (i = 0; i < q->n; i = j) {
+		struct mesh_attr *attr = q->items[i].attr;
+		size_t n = 0;
+
+		/* A prefix queued twice in one batch: the last word wins,
+		 * which the Adj-RIB-Out records below in queue order. */
+		for (j = i; j < q->n && q->items[j].attr == attr; j++) {
+			pfx[n++] = q->items[j].p;
+			mesh_adjout_set(peer->adjout[afi], &q->items[j].p, 0,
+					attr ? mesh_attr_ref(attr) : NULL);
+		}
+		mesh_send_group(peer, afi, attr, pfx, n);
+	}
+	XFREE(MTYPE_MESH_BGP_OUTQ, pfx);
+	mesh_outq_free(peer, afi);
+}
+
+static void mesh_send_eor(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	uint8_t buf[64];
+	struct mesh_wbuf w;
+
+	mesh_wbuf_init(&w, buf, sizeof(buf));
+	mesh_bgp_eor_encode(&w, mesh_afi_to_wire(afi), MESH_BGP_SAFI_UNICAST);
+	if (!w.err)
+		mesh_conn_send(peer->est, w.data, w.len);
+	peer->eor_tx[afi] = true;
+}
+
+/* ---- The batch ---- */
+
+struct mesh_process_ctx {
+	enum mesh_afi afi;
+	struct mesh_peer **peers;
+	size_t n_peers;
+};
+
+static void mesh_export_change(struct mesh_route *r, struct mesh_attr *old,
+			       uint16_t old_peer, void *arg)
+{
+	struct mesh_process_ctx *pc = arg;
+
+	(void)old;
+	(void)old_peer;
+	for (size_t i = 0; i < pc->n_peers; i++)
+		mesh_export_diff(pc->peers[i], pc->afi, r);
+}
+
+static void mesh_bgp_process(struct thread *t)
+{
+	struct mesh_peer *peers[MESH_RIB_PEERS_MAX], *peer;
+	bool more = false;
+
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		struct mesh_process_ctx pc = {.afi = afi, .peers = peers};
+
+		frr_each (mesh_peer_hash, &mesh_bgp->peers, peer)
+			if (mesh_peer_exports(peer, afi) &&
+			    pc.n_peers < array_size(peers))
+				peers[pc.n_peers++] = peer;
+		more |= mesh_rib_process(mesh_bgp->rib[afi],
+					 MESH_PROCESS_BATCH,
+					 mesh_export_change, &pc);
+		for (size_t i = 0; i < pc.n_peers; i++)
+			mesh_outq_flush(peers[i], afi);
+	}
+	if (more)
+		thread_add_timer_msec(master, mesh_bgp_process, NULL, 0,
+				      &mesh_bgp->t_process);
+}
+
+void mesh_bgp_schedule_process(void)
+{
+	if (mesh_bgp && !mesh_bgp->t_process)
+		thread_add_event(master, mesh_bgp_process, NULL, 0,
+				 &mesh_bgp->t_process);
+}
+
+/* ---- Whole tables ---- */
+
+struct mesh_walk_ctx {
+	struct mesh_peer *peer;
+	enum mesh_afi afi;
+};
+
+static bool mesh_resend_route(struct mesh_route *r, void *arg)
+{
+	struct mesh_walk_ctx *wc = arg;
+	struct mesh_attr *want = mesh_export_route(wc->peer, wc->afi, r);
+	struct mesh_bgp_prefix pfx;
+
+	if (want)
+		mesh_outq_push(wc->peer, wc->afi, mesh_route_prefix(r, &pfx),
+			       want);
+	return true;
+}
+
+void mesh_bgp_resend(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	struct mesh_walk_ctx wc = {.peer = peer, .afi = afi};
+
+	if (!mesh_peer_exports(peer, afi))
+		return;
+	mesh_outq_free(peer, afi);
+	mesh_adjout_clear(peer->adjout[afi]);
+	mesh_rib_walk(mesh_bgp->rib[afi], mesh_resend_route, &wc);
+	mesh_outq_flush(peer, afi);
+	mesh_send_eor(peer, afi);
+}
+
+static bool mesh_reexport_route(struct mesh_route *r, void *arg)
+{
+	struct mesh_walk_ctx *wc = arg;
+
+	mesh_export_diff(wc->peer, wc->afi, r);
+	return true;
+}
+
+static bool mesh_reexport_stale(const struct mesh_bgp_prefix *p,
+				uint32_t path_id, struct mesh_attr *attr,
+				void *arg)
+{
+	struct mesh_walk_ctx *wc = arg;
+	struct mesh_route *r = mesh_rib_lookup(mesh_bgp->rib[wc->afi], p);
+
+	(void)path_id;
+	(void)attr;
+	if (!r || !r->best)
+		mesh_outq_push(wc->peer, wc->afi, p, NULL);
+	return true;
+}
+
+void mesh_bgp_reexport(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	struct mesh_walk_ctx wc = {.peer = peer, .afi = afi};
+
+	if (!mesh_peer_exports(peer, afi))
+		return;
+	mesh_export_cache_clear(peer);
+	mesh_rib_walk(mesh_bgp->rib[afi], mesh_reexport_route, &wc);
+	mesh_adjout_walk(peer->adjout[afi], mesh_reexport_stale, &wc);
+	mesh_outq_flush(peer, afi);
+}
+
+/* ---- Session up and down ---- */
+
+void mesh_bgp_established(struct mesh_peer *peer)
+{
+	const union sockunion *su = &peer->su;
+	struct mesh_rib_peer *rp = &peer->rib_peer;
+
+	rp->ibgp = peer->ctx.ibgp;
+	rp->peer_as = peer->cfg.remote_as;
+	rp->bgp_id = peer->open_rx.bgp_id;
+	rp->rr_client = peer->cfg.af[MESH_AFI_IP].rr_client ||
+			peer->cfg.af[MESH_AFI_IP6].rr_client;
+	memset(rp->addr, 0, sizeof(rp->addr));
+	if (su->sa.sa_family == AF_INET) {
+		rp->afi = MESH_BGP_AFI_IPV4;
+		memcpy(rp->addr, &su->sin.sin_addr, 4);
+	} else {
+		rp->afi = MESH_BGP_AFI_IPV6;
+		memcpy(rp->addr, &su->sin6.sin6_addr, 16);
+	}
+	if (!rp->index && !mesh_rib_peer_add(rp)) {
+		struct mesh_bgp_notify n = {.code = MESH_BGP_ERR_CEASE,
+					    .subcode = 8 /* out of resources */};
+
+		mesh_conn_fail(peer->est, &n, "too many neighbors");
+		return;
+	}
+	mesh_bgp->peers_up++;
+	mesh_export_cache_clear(peer);
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		if (!peer->af_up[afi])
+			continue;
+		if (!peer->adjout[afi])
+			peer->adjout[afi] =
+				mesh_adjout_new(mesh_afi_to_wire(afi));
+		mesh_bgp_resend(peer, afi);
+	}
+}
+
+static void mesh_gr_stale_expired(struct thread *t)
+{
+	struct mesh_peer *peer = THREAD_ARG(t);
+
+	zlog_info("BGP neighbor %pSU: graceful restart time over, removing stale paths",
+		  &peer->su);
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++)
+		mesh_rib_peer_sweep_stale(mesh_bgp->rib[afi],
+					  peer->rib_peer.index);
+	mesh_bgp_schedule_process();
+}
+
+void mesh_bgp_session_down(struct mesh_peer *peer, bool graceful)
+{
+	if (mesh_bgp->peers_up)
+		mesh_bgp->peers_up--;
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		mesh_outq_free(peer, afi);
+		if (peer->adjout[afi])
+			mesh_adjout_clear(peer->adjout[afi]);
+		if (!peer->rib_peer.index)
+			continue;
+		if (graceful)
+			mesh_rib_peer_mark_stale(mesh_bgp->rib[afi],
+						 peer->rib_peer.index);
+		else
+			mesh_rib_peer_clear(mesh_bgp->rib[afi],
+					    peer->rib_peer.index);
+		peer->af_up[afi] = false;
+	}
+	mesh_export_cache_clear(peer);
+	THREAD_OFF(peer->t_gr_stale);
+	if (graceful) {
+		zlog_info("BGP neighbor %pSU: keeping its paths as stale for %u s (graceful restart)",
+			  &peer->su, peer->gr_time);
+		thread_add_timer(master, mesh_gr_stale_expired, peer,
+				 peer->gr_time, &peer->t_gr_stale);
+	}
+	mesh_bgp_schedule_process();
+}
+
+/* ---- Local routes ---- */
+
+static void mesh_prefix_from(struct mesh_bgp_prefix *bp, const struct prefix *p)
+{
+	memset(bp, 0, sizeof(*bp));
+	bp->plen = p->prefixlen;
+	if (p->family == AF_INET) {
+		bp->afi = MESH_BGP_AFI_IPV4;
+		memcpy(bp->addr, &p->u.prefix4, 4);
+	} else {
+		bp->afi = MESH_BGP_AFI_IPV6;
+		memcpy(bp->addr, &p->u.prefix6, 16);
+	}
+}
+
+void mesh_bgp_originate(const struct prefix *p, bool add)
+{
+	struct mesh_bgp_prefix bp;
+	enum mesh_afi afi = p->family == AF_INET ? MESH_AFI_IP : MESH_AFI_IP6;
+	struct mesh_bgp_attrs a;
+	struct mesh_attr *attr;
+
+	if (!mesh_bgp)
+		return;
+	mesh_prefix_from(&bp, p);
+	if (!add) {
+		mesh_rib_withdraw(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL,
+				  0);
+		mesh_bgp_schedule_process();
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.origin = MESH_BGP_ORIGIN_IGP;
+	a.as_path_width = 4;
+	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
+	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
+	attr = mesh_attr_intern(&a);
+	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,
+			mesh_attr_ref(attr), 0, monotime(NULL));
+	mesh_bgp_schedule_process();
+}
+
+void mesh_bgp_export_peer_fini(struct mesh_peer *peer)
+{
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		mesh_outq_free(peer, afi);
+		if (peer->adjout[afi])
+			mesh_adjout_free(peer->adjout[afi]);
+		peer->adjout[afi] = NULL;
+		if (peer->rib_peer.index)
+			mesh_rib_peer_clear(mesh_bgp->rib[afi],
+					    peer->rib_peer.index);
+	}
+	mesh_export_cache_clear(peer);
+	if (peer->rib_peer.index)
+		mesh_rib_peer_del(&peer->rib_peer);
+	peer->rib_peer.index = 0;
+	mesh_bgp_schedule_process();
+}
