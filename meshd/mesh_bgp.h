@@ -164,9 +164,9 @@ struct mesh_peer {
 	struct mesh_rib_peer rib_peer;
 	struct mesh_adjout *adjout[MESH_AFI_MAX];
 	struct mesh_outq *outq[MESH_AFI_MAX]; /* changes not yet sent */
-	struct mesh_attr *xcache_src[MESH_AFI_MAX]; /* last export: input */
+	struct mesh_aset *xcache_src[MESH_AFI_MAX]; /* last export: input */
 	uint16_t xcache_peer[MESH_AFI_MAX];
-	struct mesh_attr *xcache_out[MESH_AFI_MAX]; /* and its result */
+	struct mesh_aset *xcache_out[MESH_AFI_MAX]; /* and its result */
 
 	/* last error, for 'show' */
 	uint8_t last_code, last_subcode;
@@ -339,13 +339,13 @@ void mesh_bgp_originate(const struct prefix *p, bool add);
  * when nothing was changed, a new interned set when a route-map 'set'
  * changed it. With no policy configured this is one reference count.
  */
-struct mesh_attr *mesh_policy_in(struct mesh_peer *peer, enum mesh_afi afi,
+struct mesh_aset *mesh_policy_in(struct mesh_peer *peer, enum mesh_afi afi,
 				 const struct mesh_bgp_prefix *p,
-				 struct mesh_attr *attr);
+				 struct mesh_aset *attr);
 /* Outbound policy, the same way, applied after the export rules. */
-struct mesh_attr *mesh_policy_out(struct mesh_peer *peer, enum mesh_afi afi,
+struct mesh_aset *mesh_policy_out(struct mesh_peer *peer, enum mesh_afi afi,
 				  const struct mesh_bgp_prefix *p,
-				  struct mesh_attr *attr);
+				  struct mesh_aset *attr);
 void mesh_routemap_init(void);
 
 void mesh_bgp_vty_init(void);

@@ -31,6 +31,8 @@
 #include "lib/monotime.h"
 #include "lib/sockunion.h"
 
+#include "bgpd-ext/mesh_attr.h"
+
 #include "meshd/meshd.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
@@ -42,7 +44,7 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_OUTQ, "BGP export queue");
 
 struct mesh_outq_item {
 	struct mesh_bgp_prefix p;
-	struct mesh_attr *attr; /* NULL: withdraw */
+	struct mesh_aset *attr; /* NULL: withdraw */
 };
 
 struct mesh_outq {
@@ -52,7 +54,7 @@ struct mesh_outq {
 
 static void mesh_outq_push(struct mesh_peer *peer, enum mesh_afi afi,
 			   const struct mesh_bgp_prefix *p,
-			   struct mesh_attr *attr)
+			   struct mesh_aset *attr)
 {
 	struct mesh_outq *q = peer->outq[afi];
 
@@ -77,7 +79,7 @@ static void mesh_outq_free(struct mesh_peer *peer, enum mesh_afi afi)
 	if (!q)
 		return;
 	for (size_t i = 0; i < q->n; i++)
-		mesh_attr_unref(q->items[i].attr);
+		mesh_aset_unref(q->items[i].attr);
 	XFREE(MTYPE_MESH_BGP_OUTQ, q->items);
 	XFREE(MTYPE_MESH_BGP_OUTQ, peer->outq[afi]);
 }
@@ -130,9 +132,9 @@ static bool mesh_export_nexthop(struct mesh_peer *peer, enum mesh_afi afi,
  * from neighbor index from (before outbound policy); NULL when the rules
  * say not to send. Returns a new reference.
  */
-static struct mesh_attr *mesh_export_attr(struct mesh_peer *peer,
+static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 					  enum mesh_afi afi,
-					  struct mesh_attr *src, uint16_t from)
+					  struct mesh_aset *src, uint16_t from)
 {
 	const struct mesh_rib_peer *fp = mesh_rib_peer_get(from);
 	bool local = from == MESH_RIB_PEER_LOCAL;
@@ -216,16 +218,16 @@ static struct mesh_attr *mesh_export_attr(struct mesh_peer *peer,
 		mesh_attr_clear(&a, MESH_BGP_ATTR_NEXT_HOP);
 	else
 		mesh_attr_clear(&a, MESH_BGP_ATTR_MP_REACH);
-	return mesh_attr_intern(&a);
+	return mesh_aset_intern(&a);
 }
 
 /* Export of route r to peer, outbound policy included; referenced. */
-static struct mesh_attr *mesh_export_route(struct mesh_peer *peer,
+static struct mesh_aset *mesh_export_route(struct mesh_peer *peer,
 					   enum mesh_afi afi,
 					   const struct mesh_route *r)
 {
 	struct mesh_path *best = r->best;
-	struct mesh_attr *x, *out;
+	struct mesh_aset *x, *out;
 	struct mesh_bgp_prefix pfx;
 
 	if (!best || !best->attr)
@@ -234,27 +236,27 @@ static struct mesh_attr *mesh_export_route(struct mesh_peer *peer,
 	 * one cached transformation per neighbor and family. */
 	if (peer->xcache_src[afi] == best->attr &&
 	    peer->xcache_peer[afi] == best->peer) {
-		x = mesh_attr_ref(peer->xcache_out[afi]);
+		x = mesh_aset_ref(peer->xcache_out[afi]);
 	} else {
 		x = mesh_export_attr(peer, afi, best->attr, best->peer);
-		mesh_attr_unref(peer->xcache_src[afi]);
-		mesh_attr_unref(peer->xcache_out[afi]);
-		peer->xcache_src[afi] = mesh_attr_ref(best->attr);
+		mesh_aset_unref(peer->xcache_src[afi]);
+		mesh_aset_unref(peer->xcache_out[afi]);
+		peer->xcache_src[afi] = mesh_aset_ref(best->attr);
 		peer->xcache_peer[afi] = best->peer;
-		peer->xcache_out[afi] = x ? mesh_attr_ref(x) : NULL;
+		peer->xcache_out[afi] = x ? mesh_aset_ref(x) : NULL;
 	}
 	if (!x)
 		return NULL;
 	out = mesh_policy_out(peer, afi, mesh_route_prefix(r, &pfx), x);
-	mesh_attr_unref(x);
+	mesh_aset_unref(x);
 	return out;
 }
 
 static void mesh_export_cache_clear(struct mesh_peer *peer)
 {
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
-		mesh_attr_unref(peer->xcache_src[afi]);
-		mesh_attr_unref(peer->xcache_out[afi]);
+		mesh_aset_unref(peer->xcache_src[afi]);
+		mesh_aset_unref(peer->xcache_out[afi]);
 		peer->xcache_src[afi] = peer->xcache_out[afi] = NULL;
 	}
 }
@@ -269,13 +271,13 @@ static bool mesh_peer_exports(const struct mesh_peer *peer,
 static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
 			     const struct mesh_route *r)
 {
-	struct mesh_attr *want = mesh_export_route(peer, afi, r);
+	struct mesh_aset *want = mesh_export_route(peer, afi, r);
 	struct mesh_bgp_prefix pfx;
-	struct mesh_attr *had = mesh_adjout_get(
+	struct mesh_aset *had = mesh_adjout_get(
 		peer->adjout[afi], mesh_route_prefix(r, &pfx), 0);
 
 	if (want == had) {
-		mesh_attr_unref(want);
+		mesh_aset_unref(want);
 		return;
 	}
 	mesh_outq_push(peer, afi, &pfx, want);
@@ -293,7 +295,7 @@ static int mesh_outq_cmp(const void *x, const void *y)
 }
 
 static void mesh_send_group(struct mesh_peer *peer, enum mesh_afi afi,
-			    struct mesh_attr *attr,
+			    struct mesh_aset *attr,
 			    const struct mesh_bgp_prefix *pfx, size_t n)
 {
 	static uint8_t buf[MESH_BGP_EXT_MAX_LEN];
@@ -335,7 +337,7 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
 	qsort(q->items, q->n, sizeof(*q->items), mesh_outq_cmp);
 	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ, q->n * sizeof(*pfx));
 	for (i = 0; i < q->n; i = j) {
-		struct mesh_attr *attr = q->items[i].attr;
+		struct mesh_aset *attr = q->items[i].attr;
 		size_t n = 0;
 
 		/* A prefix queued twice in one batch: the last word wins,
@@ -343,7 +345,7 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
 		for (j = i; j < q->n && q->items[j].attr == attr; j++) {
 			pfx[n++] = q->items[j].p;
 			mesh_adjout_set(peer->adjout[afi], &q->items[j].p, 0,
-					attr ? mesh_attr_ref(attr) : NULL);
+					attr ? mesh_aset_ref(attr) : NULL);
 		}
 		mesh_send_group(peer, afi, attr, pfx, n);
 	}
@@ -371,7 +373,7 @@ struct mesh_process_ctx {
 	size_t n_peers;
 };
 
-static void mesh_export_change(struct mesh_route *r, struct mesh_attr *old,
+static void mesh_export_change(struct mesh_route *r, struct mesh_aset *old,
 			       uint16_t old_peer, void *arg)
 {
 	struct mesh_process_ctx *pc = arg;
@@ -422,7 +424,7 @@ struct mesh_walk_ctx {
 static bool mesh_resend_route(struct mesh_route *r, void *arg)
 {
 	struct mesh_walk_ctx *wc = arg;
-	struct mesh_attr *want = mesh_export_route(wc->peer, wc->afi, r);
+	struct mesh_aset *want = mesh_export_route(wc->peer, wc->afi, r);
 	struct mesh_bgp_prefix pfx;
 
 	if (want)
@@ -453,7 +455,7 @@ static bool mesh_reexport_route(struct mesh_route *r, void *arg)
 }
 
 static bool mesh_reexport_stale(const struct mesh_bgp_prefix *p,
-				uint32_t path_id, struct mesh_attr *attr,
+				uint32_t path_id, struct mesh_aset *attr,
 				void *arg)
 {
 	struct mesh_walk_ctx *wc = arg;
@@ -573,12 +575,46 @@ static void mesh_prefix_from(struct mesh_bgp_prefix *bp, const struct prefix *p)
 	}
 }
 
+/*
+ * Sequence numbers of our mesh attributes grow across restarts: wall
+ * clock seconds in the high bits, a counter below (doc/mesh-attribute.md:
+ * a newer sequence number replaces).
+ */
+static uint64_t mesh_attr_next_seq(void)
+{
+	static uint64_t last;
+	uint64_t now = (uint64_t)time(NULL) << 20;
+
+	last = now > last ? now : last + 1;
+	return last;
+}
+
+/* The mesh attribute of an IVN prefix this node owns: who originated it
+ * and which node it belongs to. Tunnel endpoints and link metrics ride on
+ * the node route, which the endpoint agent originates. */
+static size_t mesh_attr_for_prefix(uint8_t *buf, size_t size)
+{
+	struct mesh_attr ma;
+	size_t len = 0;
+
+	mesh_attr_init(&ma);
+	ma.originator = ntohl(mesh->router_id.s_addr);
+	ma.sequence = mesh_attr_next_seq();
+	ma.prefix_owner = ma.originator;
+	ma.present |= MESH_ATTR_HAS_ORIGINATOR | MESH_ATTR_HAS_SEQUENCE |
+		      MESH_ATTR_HAS_PREFIX_OWNER;
+	if (mesh_attr_encode(&ma, NULL, buf, size, &len) < 0)
+		return 0;
+	return len;
+}
+
 void mesh_bgp_originate(const struct prefix *p, bool add)
 {
+	uint8_t mbuf[256];
 	struct mesh_bgp_prefix bp;
 	enum mesh_afi afi = p->family == AF_INET ? MESH_AFI_IP : MESH_AFI_IP6;
 	struct mesh_bgp_attrs a;
-	struct mesh_attr *attr;
+	struct mesh_aset *attr;
 
 	if (!mesh_bgp)
 		return;
@@ -594,9 +630,17 @@ void mesh_bgp_originate(const struct prefix *p, bool add)
 	a.as_path_width = 4;
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
-	attr = mesh_attr_intern(&a);
+	if (mesh && mesh->router_id.s_addr != INADDR_ANY) {
+		a.mesh.p = mbuf;
+		a.mesh.len = mesh_attr_for_prefix(mbuf, sizeof(mbuf));
+		if (a.mesh.len)
+			mesh_bgp_bit_set(a.present, mesh->attr_type
+							    ? mesh->attr_type
+							    : MESH_BGP_ATTR_MESH_DEFAULT);
+	}
+	attr = mesh_aset_intern(&a);
 	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,
-			mesh_attr_ref(attr), 0, monotime(NULL));
+			mesh_aset_ref(attr), 0, monotime(NULL));
 	mesh_bgp_schedule_process();
 }
 

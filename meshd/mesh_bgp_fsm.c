@@ -32,11 +32,16 @@
 #include "lib/sockunion.h"
 #include "lib/stream.h"
 
+#include "bgpd-ext/mesh_attr.h"
+
 #include "meshd/meshd.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
 
 DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_IBUF, "BGP input buffer");
+
+/* Decoding target of mesh attribute validation (one thread). */
+static struct mesh_attr mesh_attr_scratch;
 
 /* Bytes read per read event: big enough to frame many UPDATEs at once,
  * small enough that other sessions and timers get their turn. */
@@ -524,6 +529,18 @@ void mesh_fsm_accepted(struct mesh_peer *peer, int fd)
 
 /* ---- OPEN processing ---- */
 
+/*
+ * The mesh attribute's own rules (doc/mesh-attribute.md, error handling):
+ * a malformed value makes the UPDATE treat-as-withdraw; an unknown version
+ * is carried on but not used, so it is not an error here.
+ */
+static int mesh_attr_validate(const uint8_t *val, size_t len, void *arg)
+{
+	struct mesh_attr *ma = arg;
+
+	return mesh_attr_decode(val, len, ma, NULL, 0) == MESH_ATTR_MALFORMED;
+}
+
 static bool mesh_open_has_af(const struct mesh_bgp_open *o, uint16_t afi)
 {
 	if (!(o->caps & MESH_BGP_CAPF_MP))
@@ -649,6 +666,8 @@ static void mesh_conn_established(struct mesh_conn *c)
 	peer->ctx.ext_msg = (o->caps & MESH_BGP_CAPF_EXT_MESSAGE) != 0;
 	peer->ctx.ibgp = peer->cfg.remote_as == mesh_bgp->local_as;
 	peer->ctx.mesh_type = mesh ? mesh->attr_type : 0;
+	peer->ctx.mesh_validate = mesh_attr_validate;
+	peer->ctx.mesh_arg = &mesh_attr_scratch;
 	peer->ctx.local_as = mesh_bgp->local_as;
 	peer->ctx.local_id = ntohl(mesh->router_id.s_addr);
 	peer->ctx.peer_as = peer->cfg.remote_as;

@@ -115,7 +115,7 @@ static void mesh_update_log(struct mesh_peer *peer, const uint8_t *msg,
 struct mesh_ingest {
 	struct mesh_peer *peer;
 	enum mesh_afi afi;
-	struct mesh_attr *attr_in; /* NULL: withdraw */
+	struct mesh_aset *attr_in; /* NULL: withdraw */
 	uint16_t flags;
 	uint32_t now;
 	size_t count;
@@ -142,12 +142,12 @@ static void mesh_ingest_nlri(struct mesh_ingest *in,
 		}
 		if (in->flags & MESH_PATH_INVALID) {
 			mesh_rib_update(rib, &p, peer->rib_peer.index, pid,
-					mesh_attr_ref(in->attr_in), NULL,
+					mesh_aset_ref(in->attr_in), NULL,
 					in->flags, in->now);
 			continue;
 		}
 		mesh_rib_update(rib, &p, peer->rib_peer.index, pid,
-				mesh_attr_ref(in->attr_in),
+				mesh_aset_ref(in->attr_in),
 				mesh_policy_in(peer, in->afi, &p, in->attr_in),
 				in->flags, in->now);
 	}
@@ -194,7 +194,7 @@ static uint32_t mesh_cluster_id(void)
  * Returns MESH_PATH_INVALID or 0, with the reason.
  */
 static uint16_t mesh_update_usable(struct mesh_peer *peer,
-				   const struct mesh_attr *attr,
+				   const struct mesh_aset *attr,
 				   const char **why)
 {
 	const struct mesh_bgp_attrs *a = &attr->a;
@@ -222,7 +222,7 @@ static uint16_t mesh_update_usable(struct mesh_peer *peer,
 }
 
 /* Interns the attributes of u in their RIB form. */
-static struct mesh_attr *mesh_update_intern(struct mesh_peer *peer,
+static struct mesh_aset *mesh_update_intern(struct mesh_peer *peer,
 					    const struct mesh_bgp_update *u)
 {
 	struct mesh_bgp_attrs a = u->attrs;
@@ -253,7 +253,7 @@ static struct mesh_attr *mesh_update_intern(struct mesh_peer *peer,
 	a.present[MESH_BGP_ATTR_AS4_AGGREGATOR / 8] &=
 		(uint8_t) ~(1u << (MESH_BGP_ATTR_AS4_AGGREGATOR % 8));
 	(void)peer;
-	return mesh_attr_intern(&a);
+	return mesh_aset_intern(&a);
 }
 
 static void mesh_update_eor(struct mesh_peer *peer, uint16_t wafi)
@@ -344,7 +344,7 @@ void mesh_bgp_packet_update(struct mesh_peer *peer, const uint8_t *msg,
 			if (peer->af_up[in.afi])
 				mesh_ingest_nlri(&in, &u.attrs.mp_reach.nlri);
 		}
-		mesh_attr_unref(in.attr_in);
+		mesh_aset_unref(in.attr_in);
 	}
 	peer->st.prefixes_in_total += in.count;
 	mesh_bgp_schedule_process();
@@ -419,7 +419,7 @@ static bool mesh_reapply_route(struct mesh_route *r, void *arg)
 		uint32_t path_id;
 		uint16_t flags;
 		uint32_t since;
-		struct mesh_attr *in, *out;
+		struct mesh_aset *in, *out;
 	} chg[32];
 	size_t n = 0;
 	struct mesh_bgp_prefix pfx;
@@ -428,7 +428,7 @@ static bool mesh_reapply_route(struct mesh_route *r, void *arg)
 	/* Collect first: mesh_rib_update() may replace path objects. */
 	for (struct mesh_path *p = r->paths; p && n < array_size(chg);
 	     p = p->next) {
-		struct mesh_attr *attr;
+		struct mesh_aset *attr;
 
 		if (p->peer != ra->peer->rib_peer.index ||
 		    (p->flags & MESH_PATH_INVALID))
@@ -436,13 +436,13 @@ static bool mesh_reapply_route(struct mesh_route *r, void *arg)
 		attr = mesh_policy_in(ra->peer, ra->afi, &pfx,
 				      p->attr_in);
 		if (attr == p->attr) {
-			mesh_attr_unref(attr);
+			mesh_aset_unref(attr);
 			continue;
 		}
 		chg[n].path_id = p->path_id;
 		chg[n].flags = p->flags;
 		chg[n].since = p->since;
-		chg[n].in = mesh_attr_ref(p->attr_in);
+		chg[n].in = mesh_aset_ref(p->attr_in);
 		chg[n].out = attr;
 		n++;
 	}

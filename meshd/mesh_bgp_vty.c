@@ -17,6 +17,8 @@
 #include "lib/sockunion.h"
 #include "lib/vty.h"
 
+#include "bgpd-ext/mesh_attr.h"
+
 #include "meshd/meshd.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_vty.h"
@@ -329,7 +331,7 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 		json_object_string_addf(js, "routerId", "%pI4",
 					&mesh->router_id);
 		json_object_int_add(js, "localAs", mesh_bgp->local_as);
-		json_object_int_add(js, "attributeSets", mesh_attr_count());
+		json_object_int_add(js, "attributeSets", mesh_aset_count());
 		json_object_object_add(js, "peers", jpeers);
 	} else {
 		struct mesh_rib_stats s4, s6;
@@ -341,7 +343,7 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 		vty_out(vty,
 			"RIB entries: IPv4 %zu (%zu paths), IPv6 %zu (%zu paths); %zu attribute sets\n\n",
 			s4.routes, s4.paths, s6.routes, s6.paths,
-			mesh_attr_count());
+			mesh_aset_count());
 		vty_out(vty, "%-39s %10s %9s %9s %8s %-12s %8s %8s\n",
 			"Neighbor", "AS", "MsgRcvd", "MsgSent", "Up/Down",
 			"State", "PfxRcd", "PfxSnt");
@@ -561,7 +563,7 @@ struct mesh_show_ctx {
 static void mesh_path_json(const struct mesh_route *r,
 			   const struct mesh_path *p, json_object *jpath)
 {
-	const struct mesh_attr *attr = p->attr ? p->attr : p->attr_in;
+	const struct mesh_aset *attr = p->attr ? p->attr : p->attr_in;
 	const struct mesh_bgp_attrs *a = &attr->a;
 	char buf[1024];
 
@@ -616,8 +618,22 @@ static void mesh_path_json(const struct mesh_route *r,
 	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_CLUSTER_LIST))
 		json_object_int_add(jpath, "clusterListLength",
 				    a->cluster_list.len / 4);
-	if (a->mesh.len)
-		json_object_int_add(jpath, "meshAttributeLength", a->mesh.len);
+	if (a->mesh.len) {
+		struct mesh_attr ma;
+		char err[128];
+		json_object *jm;
+
+		/* The decoded form, as the bgpd module shows it. */
+		if (mesh_attr_decode(a->mesh.p, a->mesh.len, &ma, err,
+				     sizeof(err)) == MESH_ATTR_OK) {
+			jm = mesh_attr_to_json(&ma);
+		} else {
+			jm = json_object_new_object();
+			json_object_string_add(jm, "error", err);
+		}
+		json_object_int_add(jm, "length", a->mesh.len);
+		json_object_object_add(jpath, "mesh", jm);
+	}
 	mesh_unknown_json(a, jpath);
 	json_object_int_add(jpath, "lastUpdate", p->since);
 }
@@ -642,7 +658,7 @@ static bool mesh_show_route(struct mesh_route *r, void *arg)
 			mesh_path_json(r, p, jp);
 			json_object_array_add(jarr, jp);
 		} else {
-			const struct mesh_attr *attr = p->attr ? p->attr
+			const struct mesh_aset *attr = p->attr ? p->attr
 							       : p->attr_in;
 			char nh[INET6_ADDRSTRLEN + 8], path[512], peer[64];
 			const char *status = r->best == p ? "*>"

@@ -225,7 +225,7 @@ static void pool_fini(struct pool *p)
 #define HAS(a, t) mesh_bgp_attr_present((a), MESH_BGP_ATTR_##t)
 
 static struct {
-	struct mesh_attr **slots;
+	struct mesh_aset **slots;
 	size_t cap; /* power of two, or 0 */
 	size_t count;
 } attr_tab;
@@ -455,7 +455,7 @@ static void attr_canon(const struct mesh_bgp_attrs *in,
 }
 
 /* RFC 4271 9.1.2.2 a (and RFC 5065 5.3 for confederation segments). */
-static void attr_derive(struct mesh_attr *at)
+static void attr_derive(struct mesh_aset *at)
 {
 	const struct mesh_bgp_attrs *a = &at->a;
 	size_t width = a->as_path_width == 2 ? 2 : 4;
@@ -512,7 +512,7 @@ static void attr_derive(struct mesh_attr *at)
 
 static void attr_tab_resize(size_t cap)
 {
-	struct mesh_attr **old = attr_tab.slots;
+	struct mesh_aset **old = attr_tab.slots;
 	size_t ocap = attr_tab.cap;
 
 	attr_tab.slots = XCALLOC(MTYPE_MESH_ATTR_HASH, cap * sizeof(*old));
@@ -541,11 +541,11 @@ static void attr_copy_bytes(struct mesh_bgp_bytes *b, uint8_t **pos)
 	*pos += b->len;
 }
 
-struct mesh_attr *mesh_attr_intern(const struct mesh_bgp_attrs *a)
+struct mesh_aset *mesh_aset_intern(const struct mesh_bgp_attrs *a)
 {
 	uint8_t stackraw[512], *rawbuf = stackraw;
 	struct mesh_bgp_attrs k;
-	struct mesh_attr *at;
+	struct mesh_aset *at;
 	size_t i, len;
 	uint32_t h;
 	uint8_t *pos;
@@ -598,14 +598,14 @@ out:
 	return at;
 }
 
-struct mesh_attr *mesh_attr_ref(struct mesh_attr *attr)
+struct mesh_aset *mesh_aset_ref(struct mesh_aset *attr)
 {
 	if (attr)
 		attr->refcnt++;
 	return attr;
 }
 
-static void attr_tab_remove(struct mesh_attr *attr)
+static void attr_tab_remove(struct mesh_aset *attr)
 {
 	size_t mask = attr_tab.cap - 1, i, j;
 
@@ -631,7 +631,7 @@ static void attr_tab_remove(struct mesh_attr *attr)
 	}
 }
 
-void mesh_attr_unref(struct mesh_attr *attr)
+void mesh_aset_unref(struct mesh_aset *attr)
 {
 	if (!attr)
 		return;
@@ -642,7 +642,7 @@ void mesh_attr_unref(struct mesh_attr *attr)
 	XFREE(MTYPE_MESH_ATTR, attr);
 }
 
-size_t mesh_attr_count(void)
+size_t mesh_aset_count(void)
 {
 	return attr_tab.count;
 }
@@ -1134,7 +1134,7 @@ static void trie_walk(const struct trie *t, bool (*cb)(void *leaf, void *arg),
 
 struct qent {
 	struct mesh_route *r;
-	struct mesh_attr *old_attr; /* referenced */
+	struct mesh_aset *old_attr; /* referenced */
 	uint32_t old_path_id;
 	uint16_t old_peer;
 	uint16_t had_best;
@@ -1244,8 +1244,8 @@ static void path_del(struct mesh_rib *rib, struct mesh_route *r,
 		r->best = NULL;
 	rib->rx[p->peer]--;
 	rib->n_paths--;
-	mesh_attr_unref(p->attr_in);
-	mesh_attr_unref(p->attr);
+	mesh_aset_unref(p->attr_in);
+	mesh_aset_unref(p->attr);
 	if (p == &r->path0)
 		r->tn.flags &= ~RF_PATH0;
 	else
@@ -1298,7 +1298,7 @@ static void rib_enqueue(struct mesh_rib *rib, struct mesh_route *r)
 	e = &b->e[b->tail++];
 	e->r = r;
 	if (r->best) {
-		e->old_attr = mesh_attr_ref(r->best->attr);
+		e->old_attr = mesh_aset_ref(r->best->attr);
 		e->old_peer = r->best->peer;
 		e->old_path_id = r->best->path_id;
 		e->had_best = 1;
@@ -1337,16 +1337,16 @@ size_t mesh_rib_queued(const struct mesh_rib *rib)
 }
 
 void mesh_rib_update(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
-		     uint16_t peer, uint32_t path_id, struct mesh_attr *attr_in,
-		     struct mesh_attr *attr, uint16_t flags, uint32_t now)
+		     uint16_t peer, uint32_t path_id, struct mesh_aset *attr_in,
+		     struct mesh_aset *attr, uint16_t flags, uint32_t now)
 {
 	struct mesh_route *r;
 	struct mesh_path *path, *last = NULL;
 	bool created;
 
 	if (!prefix_ok(rib, p) || peer >= MESH_RIB_PEERS_MAX) {
-		mesh_attr_unref(attr_in);
-		mesh_attr_unref(attr);
+		mesh_aset_unref(attr_in);
+		mesh_aset_unref(attr);
 		return;
 	}
 	r = trie_get(&rib->t, p->addr, p->plen, &created);
@@ -1360,14 +1360,14 @@ void mesh_rib_update(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
 		if (path->attr_in == attr_in && path->attr == attr &&
 		    path->flags == flags) {
 			/* Nothing new (a duplicate announcement). */
-			mesh_attr_unref(attr_in);
-			mesh_attr_unref(attr);
+			mesh_aset_unref(attr_in);
+			mesh_aset_unref(attr);
 			return;
 		}
 		rib_enqueue(rib, r);
 		/* Replaced in place: callers may be walking r->paths. */
-		mesh_attr_unref(path->attr_in);
-		mesh_attr_unref(path->attr);
+		mesh_aset_unref(path->attr_in);
+		mesh_aset_unref(path->attr);
 	} else {
 		rib_enqueue(rib, r);
 		path = path_new(rib, r);
@@ -1484,19 +1484,19 @@ static inline bool path_eligible(const struct mesh_path *p)
 	return p->attr && !(p->flags & MESH_PATH_INVALID);
 }
 
-static inline uint32_t path_lp(const struct mesh_attr *a)
+static inline uint32_t path_lp(const struct mesh_aset *a)
 {
 	/* RFC 4271 9.1.1: the local degree of preference; 100 when the
 	 * path has none (FRR's default local-preference). */
 	return HAS(&a->a, LOCAL_PREF) ? a->a.local_pref : 100;
 }
 
-static inline uint8_t path_origin(const struct mesh_attr *a)
+static inline uint8_t path_origin(const struct mesh_aset *a)
 {
 	return HAS(&a->a, ORIGIN) ? a->a.origin : MESH_BGP_ORIGIN_INCOMPLETE;
 }
 
-static inline uint32_t path_med(const struct mesh_attr *a)
+static inline uint32_t path_med(const struct mesh_aset *a)
 {
 	/* RFC 4271 9.1.2.2 c: a missing MED is the lowest value, 0. */
 	return HAS(&a->a, MED) ? a->a.med : 0;
@@ -1532,7 +1532,7 @@ static inline uint32_t path_router_id(const struct mesh_path *p)
 static int cmp_pre(const struct mesh_path *a, const struct mesh_path *b,
 		   const char **why)
 {
-	const struct mesh_attr *x = a->attr, *y = b->attr;
+	const struct mesh_aset *x = a->attr, *y = b->attr;
 
 	/* Graceful restart: a refreshed path beats one kept stale. */
 	DECIDE(!(a->flags & MESH_PATH_STALE), !(b->flags & MESH_PATH_STALE),
@@ -1660,7 +1660,7 @@ static struct mesh_path *select_best(struct mesh_route *r, size_t n)
 
 		qsort(v, k, sizeof(*v), med_order);
 		for (i = j = 0; i < k; i++) {
-			struct mesh_attr *a = v[i]->attr;
+			struct mesh_aset *a = v[i]->attr;
 
 			if (!i || a->neighbor_as != gas) {
 				gas = a->neighbor_as;
@@ -1768,7 +1768,7 @@ bool mesh_rib_process(struct mesh_rib *rib, size_t budget,
 			       : e.had_best;
 		if (changed && cb)
 			cb(r, e.old_attr, e.old_peer, arg);
-		mesh_attr_unref(e.old_attr);
+		mesh_aset_unref(e.old_attr);
 		/* The callback may have added paths (and queued r again). */
 		if (!r->paths && !(r->tn.flags & RF_QUEUED))
 			route_free(rib, r);
@@ -1825,8 +1825,8 @@ static bool rib_free_route(void *leaf, void *arg)
 
 	(void)arg;
 	for (struct mesh_path *p = r->paths; p; p = p->next) {
-		mesh_attr_unref(p->attr_in);
-		mesh_attr_unref(p->attr);
+		mesh_aset_unref(p->attr_in);
+		mesh_aset_unref(p->attr);
 	}
 	return true;
 }
@@ -1838,7 +1838,7 @@ void mesh_rib_free(struct mesh_rib *rib)
 	if (!rib)
 		return;
 	while (rib_dequeue(rib, &e))
-		mesh_attr_unref(e.old_attr);
+		mesh_aset_unref(e.old_attr);
 	if (rib->qspare)
 		qblock_free(rib->qspare);
 	trie_walk(&rib->t, rib_free_route, NULL);
@@ -1854,7 +1854,7 @@ void mesh_rib_free(struct mesh_rib *rib)
 /* One (prefix, path_id). The first entry of a prefix is the trie leaf;
  * other path identifiers of it chain through next (pool indices). */
 struct adjout_ent {
-	struct mesh_attr *attr;
+	struct mesh_aset *attr;
 	uint32_t path_id;
 	uint32_t next;
 	struct mesh_rib_tnode tn;
@@ -1891,7 +1891,7 @@ static bool adjout_unref_leaf(void *leaf, void *arg)
 	struct adjout_ent *e = leaf;
 
 	for (;;) {
-		mesh_attr_unref(e->attr);
+		mesh_aset_unref(e->attr);
 		if (!e->next)
 			break;
 		e = pool_ptr(&out->ents, e->next);
@@ -1921,7 +1921,7 @@ static inline bool adjout_prefix_ok(const struct mesh_adjout *out,
 	return p->afi == out->afi && p->plen <= out->t.maxlen;
 }
 
-struct mesh_attr *mesh_adjout_get(const struct mesh_adjout *out,
+struct mesh_aset *mesh_adjout_get(const struct mesh_adjout *out,
 				  const struct mesh_bgp_prefix *p,
 				  uint32_t path_id)
 {
@@ -1952,7 +1952,7 @@ static void adjout_forget(struct mesh_adjout *out,
 	if (!e)
 		return;
 	out->count--;
-	mesh_attr_unref(e->attr);
+	mesh_aset_unref(e->attr);
 	if (prev) {
 		prev->next = e->next;
 		pool_free_idx(&out->ents, e, idx);
@@ -1970,14 +1970,14 @@ static void adjout_forget(struct mesh_adjout *out,
 }
 
 void mesh_adjout_set(struct mesh_adjout *out, const struct mesh_bgp_prefix *p,
-		     uint32_t path_id, struct mesh_attr *attr)
+		     uint32_t path_id, struct mesh_aset *attr)
 {
 	struct adjout_ent *head, *e;
 	bool created;
 	uint32_t idx;
 
 	if (!adjout_prefix_ok(out, p)) {
-		mesh_attr_unref(attr);
+		mesh_aset_unref(attr);
 		return;
 	}
 	if (!attr) {
@@ -1993,7 +1993,7 @@ void mesh_adjout_set(struct mesh_adjout *out, const struct mesh_bgp_prefix *p,
 	}
 	for (e = head; e; e = e->next ? pool_ptr(&out->ents, e->next) : NULL)
 		if (e->path_id == path_id) {
-			mesh_attr_unref(e->attr);
+			mesh_aset_unref(e->attr);
 			e->attr = attr;
 			return;
 		}
@@ -2057,5 +2057,5 @@ void mesh_rib_init(void)
 void mesh_rib_terminate(void)
 {
 	/* Attribute sets still referenced belong to their holders; the
-	 * table goes with the last of them (mesh_attr_unref). */
+	 * table goes with the last of them (mesh_aset_unref). */
 }

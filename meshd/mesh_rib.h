@@ -20,7 +20,7 @@
  *     received and after inbound policy) and the selected path (the
  *     Loc-RIB).
  *   - Attribute sets are interned: equal sets are one refcounted
- *     struct mesh_attr, so a million prefixes from one UPDATE stream
+ *     struct mesh_aset, so a million prefixes from one UPDATE stream
  *     share a handful of them.
  *   - Changes do not run the decision process at once: a changed route
  *     is queued once, and mesh_rib_process() decides queued routes in
@@ -47,12 +47,15 @@
 
 /* ---- Interned attribute sets ---- */
 
+/* struct mesh_aset is a whole BGP attribute set; bgpd-ext's struct
+ * mesh_attr is the decoded mesh path attribute, one member of a set. */
+
 /*
  * An attribute set as kept in the RIB. The decoded attributes in 'a'
  * reference bytes owned by this object. AS_PATH is always 4-octet here
  * (the session layer merges AS4_PATH before interning).
  */
-struct mesh_attr {
+struct mesh_aset {
 	uint32_t refcnt;
 	uint32_t hash;
 	/* decision inputs, derived once at intern time */
@@ -70,12 +73,12 @@ struct mesh_attr {
 
 /* Returns a referenced, interned copy of a (its byte fields are copied).
  * a->as_path_width must be 4 when AS_PATH is present. */
-struct mesh_attr *mesh_attr_intern(const struct mesh_bgp_attrs *a);
-struct mesh_attr *mesh_attr_ref(struct mesh_attr *attr);
+struct mesh_aset *mesh_aset_intern(const struct mesh_bgp_attrs *a);
+struct mesh_aset *mesh_aset_ref(struct mesh_aset *attr);
 /* NULL-safe; frees the set when the last reference goes. */
-void mesh_attr_unref(struct mesh_attr *attr);
+void mesh_aset_unref(struct mesh_aset *attr);
 /* Number of distinct interned sets alive. */
-size_t mesh_attr_count(void);
+size_t mesh_aset_count(void);
 
 /* ---- Peers as the decision process sees them ---- */
 
@@ -108,8 +111,8 @@ const struct mesh_rib_peer *mesh_rib_peer_get(uint16_t index);
 
 struct mesh_path {
 	struct mesh_path *next;
-	struct mesh_attr *attr_in; /* as received (Adj-RIB-In) */
-	struct mesh_attr *attr;	   /* after inbound policy; NULL: denied */
+	struct mesh_aset *attr_in; /* as received (Adj-RIB-In) */
+	struct mesh_aset *attr;	   /* after inbound policy; NULL: denied */
 	uint32_t path_id;	   /* RFC 7911; 0 without ADD-PATH */
 	uint16_t peer;		   /* mesh_rib_peer index */
 	uint16_t flags;		   /* MESH_PATH_* */
@@ -175,8 +178,8 @@ struct mesh_route *mesh_rib_match(struct mesh_rib *rib, const uint8_t *addr);
  * MESH_PATH_*; a refresh clears STALE. Queues the route for decision.
  */
 void mesh_rib_update(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
-		     uint16_t peer, uint32_t path_id, struct mesh_attr *attr_in,
-		     struct mesh_attr *attr, uint16_t flags, uint32_t now);
+		     uint16_t peer, uint32_t path_id, struct mesh_aset *attr_in,
+		     struct mesh_aset *attr, uint16_t flags, uint32_t now);
 /* Removes the path of (peer, path_id) for p, if any; queues the route.
  * Returns whether a path was removed. */
 bool mesh_rib_withdraw(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
@@ -196,7 +199,7 @@ size_t mesh_rib_peer_sweep_stale(struct mesh_rib *rib, uint16_t peer);
  * callback returns: do not keep r.
  */
 typedef void (*mesh_rib_change_cb)(struct mesh_route *r,
-				   struct mesh_attr *old_attr,
+				   struct mesh_aset *old_attr,
 				   uint16_t old_peer, void *arg);
 /* Decides up to budget queued routes (0: all). Returns true if queued
  * routes remain. */
@@ -248,16 +251,16 @@ struct mesh_adjout;
 struct mesh_adjout *mesh_adjout_new(uint16_t afi);
 void mesh_adjout_free(struct mesh_adjout *out);
 /* Attribute set last advertised for (p, path_id); NULL if none. */
-struct mesh_attr *mesh_adjout_get(const struct mesh_adjout *out,
+struct mesh_aset *mesh_adjout_get(const struct mesh_adjout *out,
 				  const struct mesh_bgp_prefix *p,
 				  uint32_t path_id);
 /* Records attr (takes a reference) as advertised; NULL records a
  * withdrawal (forgets p). */
 void mesh_adjout_set(struct mesh_adjout *out, const struct mesh_bgp_prefix *p,
-		     uint32_t path_id, struct mesh_attr *attr);
+		     uint32_t path_id, struct mesh_aset *attr);
 size_t mesh_adjout_count(const struct mesh_adjout *out);
 typedef bool (*mesh_adjout_walk_cb)(const struct mesh_bgp_prefix *p,
-				    uint32_t path_id, struct mesh_attr *attr,
+				    uint32_t path_id, struct mesh_aset *attr,
 				    void *arg);
 /* Prefix order, then the path identifiers of a prefix. The callback may
  * forget the entry it is shown, nothing else. */

@@ -537,19 +537,19 @@ static const struct route_map_rule_cmd mesh_rmap_set_community_cmd = {
 
 /* ---- Policy ---- */
 
-static struct mesh_attr *mesh_policy(struct mesh_peer *peer, enum mesh_afi afi,
+static struct mesh_aset *mesh_policy(struct mesh_peer *peer, enum mesh_afi afi,
 				     int dir, const struct mesh_bgp_prefix *bp,
-				     struct mesh_attr *attr)
+				     struct mesh_aset *attr)
 {
 	const struct mesh_peer_af *af = &peer->cfg.af[afi];
 	struct mesh_rmap_obj o;
 	struct route_map *map;
-	struct mesh_attr *ret;
+	struct mesh_aset *ret;
 	struct prefix p;
 	route_map_result_t res;
 
 	if (!af->plist[dir] && !af->rmap[dir])
-		return mesh_attr_ref(attr);
+		return mesh_aset_ref(attr);
 
 	mesh_rmap_prefix(bp, &p);
 	if (af->plist[dir]) {
@@ -562,7 +562,7 @@ static struct mesh_attr *mesh_policy(struct mesh_peer *peer, enum mesh_afi afi,
 			return NULL;
 	}
 	if (!af->rmap[dir])
-		return mesh_attr_ref(attr);
+		return mesh_aset_ref(attr);
 
 	map = route_map_lookup_by_name(af->rmap[dir]);
 	if (!map)
@@ -574,23 +574,23 @@ static struct mesh_attr *mesh_policy(struct mesh_peer *peer, enum mesh_afi afi,
 	if (res == RMAP_DENYMATCH)
 		ret = NULL;
 	else if (!o.changed)
-		ret = mesh_attr_ref(attr);
+		ret = mesh_aset_ref(attr);
 	else
-		ret = mesh_attr_intern(&o.a);
+		ret = mesh_aset_intern(&o.a);
 	mesh_rmap_obj_fini(&o);
 	return ret;
 }
 
-struct mesh_attr *mesh_policy_in(struct mesh_peer *peer, enum mesh_afi afi,
+struct mesh_aset *mesh_policy_in(struct mesh_peer *peer, enum mesh_afi afi,
 				 const struct mesh_bgp_prefix *p,
-				 struct mesh_attr *attr)
+				 struct mesh_aset *attr)
 {
 	return mesh_policy(peer, afi, 0, p, attr);
 }
 
-struct mesh_attr *mesh_policy_out(struct mesh_peer *peer, enum mesh_afi afi,
+struct mesh_aset *mesh_policy_out(struct mesh_peer *peer, enum mesh_afi afi,
 				  const struct mesh_bgp_prefix *p,
-				  struct mesh_attr *attr)
+				  struct mesh_aset *attr)
 {
 	return mesh_policy(peer, afi, 1, p, attr);
 }

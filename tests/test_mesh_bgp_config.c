@@ -594,7 +594,7 @@ static void test_route_map_config(void)
 
 /* An interned set: ORIGIN IGP, AS_PATH 65002, NEXT_HOP, LOCAL_PREF 100,
  * MED 10, COMMUNITIES 65002:1. */
-static struct mesh_attr *test_attr(void)
+static struct mesh_aset *test_attr(void)
 {
 	static const uint8_t as_path[] = {
 		MESH_BGP_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xea};
@@ -617,7 +617,7 @@ static struct mesh_attr *test_attr(void)
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_LOCAL_PREF);
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_MED);
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_COMMUNITIES);
-	return mesh_attr_intern(&a);
+	return mesh_aset_intern(&a);
 }
 
 static struct mesh_bgp_prefix pfx(const char *s)
@@ -658,7 +658,7 @@ static void test_policy(void)
 					    0x00, 0x64, 0xfd, 0xea, 0x00, 0x01,
 					    0xff, 0xff, 0xff, 0x01};
 	struct mesh_peer *p = peer_get("10.0.0.2");
-	struct mesh_attr *attr, *r;
+	struct mesh_aset *attr, *r;
 	struct mesh_bgp_prefix bp;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -688,19 +688,19 @@ static void test_policy(void)
 	CU_ASSERT_EQUAL(attr->a.as_path.len, 6);
 	/* the same result twice is the same interned set */
 	{
-		struct mesh_attr *r2 =
+		struct mesh_aset *r2 =
 			mesh_policy_in(p, MESH_AFI_IP, &bp, attr);
 
 		CU_ASSERT_PTR_EQUAL(r2, r);
-		mesh_attr_unref(r2);
+		mesh_aset_unref(r2);
 	}
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 
 	/* entry 20 permits without sets: the very same set comes back */
 	bp = pfx("10.1.3.0/24");
 	r = mesh_policy_in(p, MESH_AFI_IP, &bp, attr);
 	CU_ASSERT_PTR_EQUAL(r, attr);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 
 	/* the prefix-list denies outside 10.1.0.0/16 le 24 */
 	bp = pfx("10.2.0.0/24");
@@ -719,14 +719,14 @@ static void test_policy(void)
 	CU_ASSERT_FALSE(
 		mesh_bgp_attr_present(&r->a, MESH_BGP_ATTR_COMMUNITIES));
 	CU_ASSERT_EQUAL(r->a.communities.len, 0);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 
 	/* IPv6: RM6 lowers the local preference by 20 */
 	bp = pfx("2001:db8:100::/48");
 	r = mesh_policy_in(p, MESH_AFI_IP6, &bp, attr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(r->a.local_pref, 80);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 	bp = pfx("2001:db8:200::/48");
 	CU_ASSERT_PTR_NULL(mesh_policy_in(p, MESH_AFI_IP6, &bp, attr));
 
@@ -734,7 +734,7 @@ static void test_policy(void)
 	bp = pfx("10.1.2.0/24");
 	r = mesh_policy_in(peer_get("2001:db8::2"), MESH_AFI_IP, &bp, attr);
 	CU_ASSERT_PTR_EQUAL(r, attr);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 
 	/* a route-map edited later applies at once; a missing one denies */
 	expect_ok("route-map RM-IN permit 10");
@@ -743,7 +743,7 @@ static void test_policy(void)
 	r = mesh_policy_in(p, MESH_AFI_IP, &bp, attr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(r->a.local_pref, 300);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 	expect_ok("no route-map RM-IN");
 	CU_ASSERT_PTR_NULL(mesh_policy_in(p, MESH_AFI_IP, &bp, attr));
 	expect_ok("no ip prefix-list PL-IN");
@@ -755,10 +755,10 @@ static void test_policy(void)
 	expect_ok("no neighbor 10.0.0.2 prefix-list PL-IN in");
 	r = mesh_policy_in(p, MESH_AFI_IP, &bp, attr);
 	CU_ASSERT_PTR_EQUAL(r, attr);
-	mesh_attr_unref(r);
+	mesh_aset_unref(r);
 	expect_ok("exit-address-family");
 
-	mesh_attr_unref(attr);
+	mesh_aset_unref(attr);
 }
 
 /* ---- Removal ---- */

@@ -52,7 +52,7 @@ static size_t meshd_allocs(void)
 
 static void check_clean(void)
 {
-	CU_ASSERT_EQUAL(mesh_attr_count(), 0);
+	CU_ASSERT_EQUAL(mesh_aset_count(), 0);
 	CU_ASSERT_EQUAL(meshd_allocs(), 0);
 }
 
@@ -114,7 +114,7 @@ static size_t encode_path(const char *s, uint8_t *out)
 	return len;
 }
 
-static struct mesh_attr *mk(const struct aspec *sp)
+static struct mesh_aset *mk(const struct aspec *sp)
 {
 	uint8_t path[256], cl[64], comm[4];
 	struct mesh_bgp_attrs a = {0};
@@ -157,7 +157,7 @@ static struct mesh_attr *mk(const struct aspec *sp)
 		a.communities.p = comm;
 		a.communities.len = 4;
 	}
-	return mesh_attr_intern(&a);
+	return mesh_aset_intern(&a);
 }
 
 static struct mesh_bgp_prefix pfx4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
@@ -224,26 +224,26 @@ static int suite_clean(void)
 static void test_intern(void)
 {
 	struct aspec s = {.path = "65001 65010", .med = 5};
-	struct mesh_attr *a1, *a2, *b;
+	struct mesh_aset *a1, *a2, *b;
 
 	a1 = mk(&s);
 	a2 = mk(&s);
 	CU_ASSERT_PTR_EQUAL(a1, a2);
 	CU_ASSERT_EQUAL(a1->refcnt, 2);
-	CU_ASSERT_EQUAL(mesh_attr_count(), 1);
+	CU_ASSERT_EQUAL(mesh_aset_count(), 1);
 	s.med = 6;
 	b = mk(&s);
 	CU_ASSERT_PTR_NOT_EQUAL(a1, b);
-	CU_ASSERT_EQUAL(mesh_attr_count(), 2);
-	CU_ASSERT_PTR_EQUAL(mesh_attr_ref(b), b);
+	CU_ASSERT_EQUAL(mesh_aset_count(), 2);
+	CU_ASSERT_PTR_EQUAL(mesh_aset_ref(b), b);
 	CU_ASSERT_EQUAL(b->refcnt, 2);
-	mesh_attr_unref(b);
-	mesh_attr_unref(b);
-	CU_ASSERT_EQUAL(mesh_attr_count(), 1);
-	mesh_attr_unref(a1);
-	CU_ASSERT_EQUAL(mesh_attr_count(), 1);
-	mesh_attr_unref(a2);
-	mesh_attr_unref(NULL);
+	mesh_aset_unref(b);
+	mesh_aset_unref(b);
+	CU_ASSERT_EQUAL(mesh_aset_count(), 1);
+	mesh_aset_unref(a1);
+	CU_ASSERT_EQUAL(mesh_aset_count(), 1);
+	mesh_aset_unref(a2);
+	mesh_aset_unref(NULL);
 	check_clean();
 }
 
@@ -255,7 +255,7 @@ static void test_intern_deep_copy(void)
 	uint8_t nh[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 	uint8_t mesh[] = {1, 2, 3};
 	struct mesh_bgp_attrs a = {0};
-	struct mesh_attr *x, *y;
+	struct mesh_aset *x, *y;
 
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_COMMUNITIES);
@@ -271,7 +271,7 @@ static void test_intern_deep_copy(void)
 	a.mp_reach.nh.len = sizeof(nh);
 	a.mesh.p = mesh;
 	a.mesh.len = sizeof(mesh);
-	x = mesh_attr_intern(&a);
+	x = mesh_aset_intern(&a);
 	CU_ASSERT_PTR_NOT_EQUAL(x->a.as_path.p, path);
 	CU_ASSERT_EQUAL(x->a.as_path.len, sizeof(path));
 	CU_ASSERT_EQUAL(x->data_len, sizeof(path) + sizeof(comm) + sizeof(nh) +
@@ -286,11 +286,11 @@ static void test_intern_deep_copy(void)
 	CU_ASSERT_EQUAL(x->a.mesh.p[0], 1);
 	CU_ASSERT_EQUAL(x->neighbor_as, 65001);
 	/* the changed buffers are a different set */
-	y = mesh_attr_intern(&a);
+	y = mesh_aset_intern(&a);
 	CU_ASSERT_PTR_NOT_EQUAL(x, y);
 	CU_ASSERT_EQUAL(y->neighbor_as, 65002);
-	mesh_attr_unref(x);
-	mesh_attr_unref(y);
+	mesh_aset_unref(x);
+	mesh_aset_unref(y);
 	check_clean();
 }
 
@@ -309,7 +309,7 @@ static void test_intern_canonical(void)
 	uint8_t raw2[] = {0xd0, 99, 0, 2, 0xaa, 0xbb};
 	uint8_t raw3[] = {0xc0, 99, 2, 0xaa, 0xbc};
 	struct mesh_bgp_attrs a = {0}, b;
-	struct mesh_attr *x, *y, *z;
+	struct mesh_aset *x, *y, *z;
 
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
 	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_MP_REACH);
@@ -323,7 +323,7 @@ static void test_intern_canonical(void)
 	mesh_bgp_bit_set(a.pass_on, 99);
 	a.raw.p = raw1;
 	a.raw.len = sizeof(raw1);
-	x = mesh_attr_intern(&a);
+	x = mesh_aset_intern(&a);
 	CU_ASSERT_EQUAL(x->a.mp_reach.nlri.len, 0);
 	CU_ASSERT_EQUAL(x->a.med, 0);
 	CU_ASSERT_EQUAL(x->a.raw.len, 5);
@@ -337,19 +337,19 @@ static void test_intern_canonical(void)
 	b.mp_unreach.afi = V4;
 	b.raw.p = raw2;
 	b.raw.len = sizeof(raw2);
-	y = mesh_attr_intern(&b);
+	y = mesh_aset_intern(&b);
 	CU_ASSERT_PTR_EQUAL(x, y);
 	CU_ASSERT_FALSE(mesh_bgp_attr_present(&y->a, MESH_BGP_ATTR_MP_UNREACH));
 	CU_ASSERT_TRUE(mesh_bgp_attrs_equal(&x->a, &y->a));
 
 	b.raw.p = raw3;
 	b.raw.len = sizeof(raw3);
-	z = mesh_attr_intern(&b);
+	z = mesh_aset_intern(&b);
 	CU_ASSERT_PTR_NOT_EQUAL(x, z);
 	CU_ASSERT_FALSE(mesh_bgp_attrs_equal(&x->a, &z->a));
-	mesh_attr_unref(x);
-	mesh_attr_unref(y);
-	mesh_attr_unref(z);
+	mesh_aset_unref(x);
+	mesh_aset_unref(y);
+	mesh_aset_unref(z);
 	check_clean();
 }
 
@@ -376,7 +376,7 @@ static void test_intern_derived(void)
 
 	for (size_t i = 0; i < array_size(cases); i++) {
 		struct aspec s = {.path = cases[i].path, .clusters = (int)i};
-		struct mesh_attr *a = mk(&s);
+		struct mesh_aset *a = mk(&s);
 
 		if (a->as_path_count != cases[i].count ||
 		    a->neighbor_as != cases[i].neighbor)
@@ -386,7 +386,7 @@ static void test_intern_derived(void)
 		CU_ASSERT_EQUAL(a->as_path_count, cases[i].count);
 		CU_ASSERT_EQUAL(a->neighbor_as, cases[i].neighbor);
 		CU_ASSERT_EQUAL(a->cluster_len, i);
-		mesh_attr_unref(a);
+		mesh_aset_unref(a);
 	}
 	check_clean();
 }
@@ -396,7 +396,7 @@ static void test_intern_derived(void)
 static void test_intern_many(void)
 {
 	enum { N = 5000 };
-	static struct mesh_attr *sets[N];
+	static struct mesh_aset *sets[N];
 	uint32_t order[N];
 
 	for (int i = 0; i < N; i++) {
@@ -406,7 +406,7 @@ static void test_intern_many(void)
 		sets[i] = mk(&s);
 		order[i] = (uint32_t)i;
 	}
-	CU_ASSERT_EQUAL(mesh_attr_count(), N);
+	CU_ASSERT_EQUAL(mesh_aset_count(), N);
 	for (int i = N - 1; i > 0; i--) {
 		uint32_t j = rnd((uint32_t)i + 1), t = order[i];
 
@@ -416,7 +416,7 @@ static void test_intern_many(void)
 	for (int k = 0; k < N; k++) {
 		int i = (int)order[k];
 
-		mesh_attr_unref(sets[i]);
+		mesh_aset_unref(sets[i]);
 		sets[i] = NULL;
 		if (k % 97 == 0) {
 			/* every survivor is still found, as itself */
@@ -424,16 +424,16 @@ static void test_intern_many(void)
 				struct aspec s = {.path = "65001",
 						  .med = m,
 						  .comm = (uint32_t)m * 7};
-				struct mesh_attr *x;
+				struct mesh_aset *x;
 
 				if (!sets[m])
 					continue;
 				x = mk(&s);
 				if (x != sets[m])
 					CU_FAIL("interned set not found");
-				mesh_attr_unref(x);
+				mesh_aset_unref(x);
 			}
-			CU_ASSERT_EQUAL(mesh_attr_count(), (size_t)(N - k - 1));
+			CU_ASSERT_EQUAL(mesh_aset_count(), (size_t)(N - k - 1));
 		}
 	}
 	check_clean();
@@ -564,7 +564,7 @@ static void fill_path(struct mesh_path *p, const struct pspec *s)
 {
 	memset(p, 0, sizeof(*p));
 	p->attr_in = mk(&s->a);
-	p->attr = s->denied ? NULL : mesh_attr_ref(p->attr_in);
+	p->attr = s->denied ? NULL : mesh_aset_ref(p->attr_in);
 	p->peer = s->peer ? s->peer->index : MESH_RIB_PEER_LOCAL;
 	p->path_id = s->path_id;
 	p->flags = s->flags;
@@ -591,10 +591,10 @@ static void test_decision_steps(void)
 			CU_FAIL("decision step");
 		}
 		CU_ASSERT_EQUAL(mesh_path_cmp(&w, &w, NULL), 0);
-		mesh_attr_unref(w.attr_in);
-		mesh_attr_unref(w.attr);
-		mesh_attr_unref(l.attr_in);
-		mesh_attr_unref(l.attr);
+		mesh_aset_unref(w.attr_in);
+		mesh_aset_unref(w.attr);
+		mesh_aset_unref(l.attr_in);
+		mesh_aset_unref(l.attr);
 	}
 	check_clean();
 }
@@ -612,12 +612,12 @@ static void test_decision_in_rib(void)
 
 			for (int k = 0; k < 2; k++) {
 				const struct pspec *x = s[order ^ k];
-				struct mesh_attr *a = mk(&x->a);
+				struct mesh_aset *a = mk(&x->a);
 
 				mesh_rib_update(
 					rib, &p, x->peer ? x->peer->index : 0,
 					x->path_id, a,
-					x->denied ? NULL : mesh_attr_ref(a),
+					x->denied ? NULL : mesh_aset_ref(a),
 					x->flags, 1);
 			}
 			mesh_rib_process(rib, 0, NULL, NULL);
@@ -678,10 +678,10 @@ static void test_decision_med_sets(void)
 				int j = perms[pi][k];
 				struct aspec a = {.path = sets[s][j].path,
 						  .med = sets[s][j].med};
-				struct mesh_attr *at = mk(&a);
+				struct mesh_aset *at = mk(&a);
 
 				mesh_rib_update(rib, &p, sets[s][j].peer->index,
-						0, at, mesh_attr_ref(at), 0, 1);
+						0, at, mesh_aset_ref(at), 0, 1);
 			}
 			mesh_rib_process(rib, 0, NULL, NULL);
 			r = mesh_rib_lookup(rib, &p);
@@ -704,12 +704,12 @@ static void test_decision_med_sets(void)
 
 struct change {
 	struct mesh_bgp_prefix p;
-	struct mesh_attr *old_attr;
+	struct mesh_aset *old_attr;
 	uint16_t old_peer;
 	bool has_best;
 	uint16_t best_peer;
 	uint32_t best_path_id;
-	struct mesh_attr *best_attr;
+	struct mesh_aset *best_attr;
 	bool empty; /* route had no paths left */
 };
 
@@ -718,7 +718,7 @@ struct changes {
 	struct change c[64];
 };
 
-static void record(struct mesh_route *r, struct mesh_attr *old_attr,
+static void record(struct mesh_route *r, struct mesh_aset *old_attr,
 		   uint16_t old_peer, void *arg)
 {
 	struct changes *cs = arg;
@@ -747,11 +747,11 @@ static void record(struct mesh_route *r, struct mesh_attr *old_attr,
 }
 
 static void upd(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
-		struct mesh_rib_peer *peer, uint32_t pid, struct mesh_attr *a,
+		struct mesh_rib_peer *peer, uint32_t pid, struct mesh_aset *a,
 		uint16_t flags)
 {
-	mesh_rib_update(rib, p, peer ? peer->index : 0, pid, mesh_attr_ref(a),
-			mesh_attr_ref(a), flags, 7);
+	mesh_rib_update(rib, p, peer ? peer->index : 0, pid, mesh_aset_ref(a),
+			mesh_aset_ref(a), flags, 7);
 }
 
 static void test_callback_contract(void)
@@ -759,7 +759,7 @@ static void test_callback_contract(void)
 	struct aspec s1 = {.path = "65001"};
 	struct aspec s2 = {.path = "65002 1"};
 	struct aspec s3 = {.path = "65001", .med = 3};
-	struct mesh_attr *a1 = mk(&s1), *a2 = mk(&s2), *a3 = mk(&s3);
+	struct mesh_aset *a1 = mk(&s1), *a2 = mk(&s2), *a3 = mk(&s3);
 	struct mesh_rib *rib = mesh_rib_new(V4);
 	struct mesh_bgp_prefix p = pfx4(192, 0, 2, 0, 24), q;
 	struct mesh_rib_stats st;
@@ -784,8 +784,8 @@ static void test_callback_contract(void)
 	CU_ASSERT_EQUAL(cs.c[0].p.addr[0], 192);
 	CU_ASSERT_EQUAL(mesh_rib_queued(rib), 0);
 	/* the same announcement again changes nothing and queues nothing */
-	mesh_rib_update(rib, &p, peer_a.index, 0, mesh_attr_ref(a1),
-			mesh_attr_ref(a1), 0, 99);
+	mesh_rib_update(rib, &p, peer_a.index, 0, mesh_aset_ref(a1),
+			mesh_aset_ref(a1), 0, 99);
 	CU_ASSERT_EQUAL(mesh_rib_queued(rib), 0);
 	CU_ASSERT_EQUAL(r->paths->since, 7);
 	CU_ASSERT_EQUAL(a1->refcnt, 3); /* ours, attr_in and attr */
@@ -842,7 +842,7 @@ static void test_callback_contract(void)
 
 	/* a denied path (attr NULL) is kept but not selected */
 	cs.n = 0;
-	mesh_rib_update(rib, &p, peer_a.index, 0, mesh_attr_ref(a1), NULL, 0,
+	mesh_rib_update(rib, &p, peer_a.index, 0, mesh_aset_ref(a1), NULL, 0,
 			8);
 	mesh_rib_process(rib, 0, record, &cs);
 	CU_ASSERT_EQUAL(cs.n, 0);
@@ -870,20 +870,20 @@ static void test_callback_contract(void)
 	CU_ASSERT_EQUAL(st.selected, 3);
 
 	mesh_rib_free(rib);
-	mesh_attr_unref(a1);
-	mesh_attr_unref(a2);
-	mesh_attr_unref(a3);
+	mesh_aset_unref(a1);
+	mesh_aset_unref(a2);
+	mesh_aset_unref(a3);
 	check_clean();
 }
 
 /* The callback may announce again for the route it is told about. */
 struct readd {
 	struct mesh_rib *rib;
-	struct mesh_attr *a;
+	struct mesh_aset *a;
 	int calls;
 };
 
-static void readd_cb(struct mesh_route *r, struct mesh_attr *old_attr,
+static void readd_cb(struct mesh_route *r, struct mesh_aset *old_attr,
 		     uint16_t old_peer, void *arg)
 {
 	struct readd *ra = arg;
@@ -897,7 +897,7 @@ static void readd_cb(struct mesh_route *r, struct mesh_attr *old_attr,
 static void test_callback_readd(void)
 {
 	struct aspec s = {.path = "65001"};
-	struct mesh_attr *a = mk(&s);
+	struct mesh_aset *a = mk(&s);
 	struct mesh_rib *rib = mesh_rib_new(V4);
 	struct mesh_bgp_prefix p = pfx4(203, 0, 113, 0, 24);
 	struct readd ra = {.rib = rib, .a = a};
@@ -913,7 +913,7 @@ static void test_callback_readd(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r->best);
 	CU_ASSERT_EQUAL(r->best->peer, MESH_RIB_PEER_LOCAL);
 	mesh_rib_free(rib);
-	mesh_attr_unref(a);
+	mesh_aset_unref(a);
 	check_clean();
 }
 
@@ -923,7 +923,7 @@ static void test_addpath(void)
 	struct aspec s1 = {.path = "65001 1"};
 	struct aspec s2 = {.path = "65001 2"};
 	struct aspec s3 = {.path = "65001"};
-	struct mesh_attr *a1 = mk(&s1), *a2 = mk(&s2), *a3 = mk(&s3);
+	struct mesh_aset *a1 = mk(&s1), *a2 = mk(&s2), *a3 = mk(&s3);
 	struct mesh_rib *rib = mesh_rib_new(V6);
 	struct mesh_bgp_prefix p = {
 		.afi = V6, .plen = 48, .addr = {0x20, 0x01, 0x0d, 0xb8, 0, 1}};
@@ -960,9 +960,9 @@ static void test_addpath(void)
 	mesh_rib_process(rib, 0, NULL, NULL);
 	CU_ASSERT_PTR_NULL(mesh_rib_lookup(rib, &p));
 	mesh_rib_free(rib);
-	mesh_attr_unref(a1);
-	mesh_attr_unref(a2);
-	mesh_attr_unref(a3);
+	mesh_aset_unref(a1);
+	mesh_aset_unref(a2);
+	mesh_aset_unref(a3);
 	check_clean();
 }
 
@@ -970,7 +970,7 @@ static void test_addpath(void)
 static void test_churn_memory(void)
 {
 	struct aspec s = {.path = "65001"};
-	struct mesh_attr *a = mk(&s);
+	struct mesh_aset *a = mk(&s);
 	struct mesh_rib *rib = mesh_rib_new(V4);
 	struct mesh_bgp_prefix p = pfx4(10, 7, 0, 0, 16);
 	struct mesh_rib_stats st;
@@ -1021,7 +1021,7 @@ static void test_churn_memory(void)
 		}
 	}
 	mesh_rib_free(rib);
-	mesh_attr_unref(a);
+	mesh_aset_unref(a);
 	check_clean();
 }
 
@@ -1030,7 +1030,7 @@ static void test_peer_clear_stale(void)
 {
 	struct aspec sa = {.path = "65001"};
 	struct aspec sb = {.path = "65002 5"};
-	struct mesh_attr *a = mk(&sa), *b = mk(&sb);
+	struct mesh_aset *a = mk(&sa), *b = mk(&sb);
 	struct mesh_rib *rib = mesh_rib_new(V4);
 	struct mesh_rib_stats st;
 	struct changes cs = {0};
@@ -1098,8 +1098,8 @@ static void test_peer_clear_stale(void)
 	/* freeing with work still queued releases everything */
 	mesh_rib_peer_clear(rib, peer_a.index);
 	mesh_rib_free(rib);
-	mesh_attr_unref(a);
-	mesh_attr_unref(b);
+	mesh_aset_unref(a);
+	mesh_aset_unref(b);
 	check_clean();
 }
 
@@ -1261,7 +1261,7 @@ static void trie_round(uint16_t afi, size_t n)
 	uint8_t bases[4][16];
 	struct refp *ref = calloc(n, sizeof(*ref));
 	struct aspec s = {.path = "65001"};
-	struct mesh_attr *a = mk(&s);
+	struct mesh_aset *a = mk(&s);
 	struct mesh_rib *rib = mesh_rib_new(afi);
 	size_t m = 0;
 
@@ -1324,7 +1324,7 @@ static void trie_round(uint16_t afi, size_t n)
 	check_trie(rib, ref, n, afi, bases);
 
 	mesh_rib_free(rib);
-	mesh_attr_unref(a);
+	mesh_aset_unref(a);
 	free(ref);
 }
 
@@ -1346,7 +1346,7 @@ static void test_trie_v6(void)
 static void test_trie_dense(void)
 {
 	struct aspec s = {.path = "65001"};
-	struct mesh_attr *a = mk(&s);
+	struct mesh_aset *a = mk(&s);
 	struct mesh_rib *rib = mesh_rib_new(V4);
 	struct mesh_rib_stats st;
 	uint32_t n = 1u << 12, bad = 0;
@@ -1416,7 +1416,7 @@ static void test_trie_dense(void)
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	mesh_rib_free(rib);
-	mesh_attr_unref(a);
+	mesh_aset_unref(a);
 	check_clean();
 }
 
@@ -1426,11 +1426,11 @@ struct aw {
 	int n;
 	struct mesh_bgp_prefix p[8];
 	uint32_t id[8];
-	struct mesh_attr *attr[8];
+	struct mesh_aset *attr[8];
 };
 
 static bool aw_cb(const struct mesh_bgp_prefix *p, uint32_t path_id,
-		  struct mesh_attr *attr, void *arg)
+		  struct mesh_aset *attr, void *arg)
 {
 	struct aw *w = arg;
 
@@ -1447,17 +1447,17 @@ static void test_adjout(void)
 {
 	struct aspec s1 = {.path = "65000"};
 	struct aspec s2 = {.path = "65000 1"};
-	struct mesh_attr *a1 = mk(&s1), *a2 = mk(&s2);
+	struct mesh_aset *a1 = mk(&s1), *a2 = mk(&s2);
 	struct mesh_adjout *out = mesh_adjout_new(V4);
 	struct mesh_bgp_prefix p = pfx4(10, 0, 0, 0, 8);
 	struct mesh_bgp_prefix q = pfx4(10, 0, 0, 0, 16);
 	struct aw w = {0};
 
 	CU_ASSERT_PTR_NULL(mesh_adjout_get(out, &p, 0));
-	mesh_adjout_set(out, &q, 0, mesh_attr_ref(a1));
-	mesh_adjout_set(out, &p, 0, mesh_attr_ref(a1));
-	mesh_adjout_set(out, &p, 7, mesh_attr_ref(a2));
-	mesh_adjout_set(out, &p, 9, mesh_attr_ref(a2));
+	mesh_adjout_set(out, &q, 0, mesh_aset_ref(a1));
+	mesh_adjout_set(out, &p, 0, mesh_aset_ref(a1));
+	mesh_adjout_set(out, &p, 7, mesh_aset_ref(a2));
+	mesh_adjout_set(out, &p, 9, mesh_aset_ref(a2));
 	CU_ASSERT_EQUAL(mesh_adjout_count(out), 4);
 	CU_ASSERT_PTR_EQUAL(mesh_adjout_get(out, &p, 0), a1);
 	CU_ASSERT_PTR_EQUAL(mesh_adjout_get(out, &p, 7), a2);
@@ -1466,7 +1466,7 @@ static void test_adjout(void)
 	CU_ASSERT_EQUAL(a2->refcnt, 3);
 
 	/* replacing keeps the count and moves the reference */
-	mesh_adjout_set(out, &p, 7, mesh_attr_ref(a1));
+	mesh_adjout_set(out, &p, 7, mesh_aset_ref(a1));
 	CU_ASSERT_EQUAL(mesh_adjout_count(out), 4);
 	CU_ASSERT_EQUAL(a2->refcnt, 2);
 	CU_ASSERT_PTR_EQUAL(mesh_adjout_get(out, &p, 7), a1);
@@ -1493,16 +1493,16 @@ static void test_adjout(void)
 	CU_ASSERT_EQUAL(a1->refcnt, 2);
 	CU_ASSERT_EQUAL(a2->refcnt, 1);
 
-	mesh_adjout_set(out, &p, 3, mesh_attr_ref(a2));
+	mesh_adjout_set(out, &p, 3, mesh_aset_ref(a2));
 	mesh_adjout_clear(out);
 	CU_ASSERT_EQUAL(mesh_adjout_count(out), 0);
 	CU_ASSERT_PTR_NULL(mesh_adjout_get(out, &q, 0));
 	CU_ASSERT_EQUAL(a1->refcnt, 1);
 	CU_ASSERT_EQUAL(a2->refcnt, 1);
-	mesh_adjout_set(out, &q, 0, mesh_attr_ref(a2));
+	mesh_adjout_set(out, &q, 0, mesh_aset_ref(a2));
 	mesh_adjout_free(out);
-	mesh_attr_unref(a1);
-	mesh_attr_unref(a2);
+	mesh_aset_unref(a1);
+	mesh_aset_unref(a2);
 	check_clean();
 }
 
@@ -1510,11 +1510,11 @@ static void test_adjout(void)
 struct aref {
 	struct mesh_bgp_prefix p;
 	uint32_t id;
-	struct mesh_attr *attr;
+	struct mesh_aset *attr;
 };
 
 static bool aref_walk(const struct mesh_bgp_prefix *p, uint32_t path_id,
-		      struct mesh_attr *attr, void *arg)
+		      struct mesh_aset *attr, void *arg)
 {
 	int *n = arg;
 
@@ -1532,7 +1532,7 @@ struct forget_ctx {
 };
 
 static bool forget_cb(const struct mesh_bgp_prefix *p, uint32_t path_id,
-		      struct mesh_attr *attr, void *arg)
+		      struct mesh_aset *attr, void *arg)
 {
 	struct forget_ctx *fc = arg;
 
@@ -1547,7 +1547,7 @@ static void adjout_random(uint16_t afi)
 	enum { NP = 300, OPS = 20000 };
 	int alen = alen_of(afi);
 	struct aref *ref = calloc(NP * 3, sizeof(*ref));
-	struct mesh_attr *attrs[3];
+	struct mesh_aset *attrs[3];
 	struct mesh_adjout *out = mesh_adjout_new(afi);
 	uint8_t bases[4][16];
 	size_t bad = 0, live;
@@ -1575,7 +1575,7 @@ static void adjout_random(uint16_t afi)
 	}
 	for (int op = 0; op < OPS; op++) {
 		struct aref *r = &ref[rnd(NP * 3)];
-		struct mesh_attr *a = rnd(3) ? attrs[rnd(3)] : NULL;
+		struct mesh_aset *a = rnd(3) ? attrs[rnd(3)] : NULL;
 
 		/* the same prefix may have been drawn twice: resolve to the
 		 * first reference entry with this key */
@@ -1585,7 +1585,7 @@ static void adjout_random(uint16_t afi)
 				r = &ref[i];
 				break;
 			}
-		mesh_adjout_set(out, &r->p, r->id, mesh_attr_ref(a));
+		mesh_adjout_set(out, &r->p, r->id, mesh_aset_ref(a));
 		r->attr = a;
 	}
 	live = 0;
@@ -1613,7 +1613,7 @@ static void adjout_random(uint16_t afi)
 	CU_ASSERT_EQUAL(mesh_adjout_count(out), 0);
 	mesh_adjout_free(out);
 	for (int i = 0; i < 3; i++)
-		mesh_attr_unref(attrs[i]);
+		mesh_aset_unref(attrs[i]);
 	free(ref);
 }
 

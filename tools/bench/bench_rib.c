@@ -62,7 +62,7 @@ static long rss_kb(void)
 
 static size_t changes;
 
-static void count_change(struct mesh_route *r, struct mesh_attr *old,
+static void count_change(struct mesh_route *r, struct mesh_aset *old,
 			 uint16_t old_peer, void *arg)
 {
 	(void)r;
@@ -95,7 +95,7 @@ static void make_prefix(struct mesh_bgp_prefix *p, uint16_t afi, uint32_t i)
 	}
 }
 
-static struct mesh_attr *make_attr(int k, uint16_t afi)
+static struct mesh_aset *make_attr(int k, uint16_t afi)
 {
 	uint8_t path[] = {2, 3,	   0,	 0, 0xfd, 0xe8, 0,
 			  0, 0x0b, 0xb8, 0, 0,	  0,	(uint8_t)(k + 1)};
@@ -118,7 +118,7 @@ static struct mesh_attr *make_attr(int k, uint16_t afi)
 		a.mp_reach.nh.p = nh;
 		a.mp_reach.nh.len = sizeof(nh);
 	}
-	return mesh_attr_intern(&a);
+	return mesh_aset_intern(&a);
 }
 
 static void row(const char *what, double ns, size_t n, const char *extra)
@@ -133,7 +133,7 @@ static void run(uint32_t n, uint16_t afi, bool shuffled)
 				     .bgp_id = 0x0a000001,
 				     .afi = MESH_BGP_AFI_IPV4,
 				     .addr = {192, 0, 2, 1}};
-	struct mesh_attr *attrs[N_ATTRS];
+	struct mesh_aset *attrs[N_ATTRS];
 	struct mesh_rib_stats st;
 	struct mesh_bgp_prefix p;
 	struct mesh_rib *rib;
@@ -162,11 +162,11 @@ static void run(uint32_t n, uint16_t afi, bool shuffled)
 	rib = mesh_rib_new(afi);
 	t0 = now_ns();
 	for (uint32_t i = 0; i < n; i++) {
-		struct mesh_attr *a = attrs[order[i] % N_ATTRS];
+		struct mesh_aset *a = attrs[order[i] % N_ATTRS];
 
 		make_prefix(&p, afi, order[i]);
-		mesh_rib_update(rib, &p, peer.index, 0, mesh_attr_ref(a),
-				mesh_attr_ref(a), 0, 1);
+		mesh_rib_update(rib, &p, peer.index, 0, mesh_aset_ref(a),
+				mesh_aset_ref(a), 0, 1);
 	}
 	t_ins = now_ns() - t0;
 	t0 = now_ns();
@@ -221,7 +221,7 @@ static void run(uint32_t n, uint16_t afi, bool shuffled)
 			make_prefix(&p, afi, order[i]);
 			mesh_adjout_set(
 				out, &p, 0,
-				mesh_attr_ref(attrs[order[i] % N_ATTRS]));
+				mesh_aset_ref(attrs[order[i] % N_ATTRS]));
 		}
 		t_set = now_ns() - t0;
 		r1 = rss_kb();
@@ -255,20 +255,20 @@ static void run(uint32_t n, uint16_t afi, bool shuffled)
 
 	mesh_rib_free(rib);
 	for (int k = 0; k < N_ATTRS; k++)
-		mesh_attr_unref(attrs[k]);
+		mesh_aset_unref(attrs[k]);
 	mesh_rib_peer_del(&peer);
 	free(order);
 }
 
 static void bench_intern(uint32_t n)
 {
-	struct mesh_attr *keep = make_attr(0, MESH_BGP_AFI_IPV4);
+	struct mesh_aset *keep = make_attr(0, MESH_BGP_AFI_IPV4);
 	double t0 = now_ns();
 
 	for (uint32_t i = 0; i < n; i++)
-		mesh_attr_unref(make_attr(0, MESH_BGP_AFI_IPV4));
+		mesh_aset_unref(make_attr(0, MESH_BGP_AFI_IPV4));
 	row("intern (existing set) + unref", now_ns() - t0, n, "");
-	mesh_attr_unref(keep);
+	mesh_aset_unref(keep);
 }
 
 int main(int argc, char **argv)
