@@ -60,16 +60,42 @@ enum mesh_spf_run_kind {
 	MESH_SPF_RUN_NONE = 0,
 	MESH_SPF_RUN_FULL,
 	MESH_SPF_RUN_INCREMENTAL,
-	MESH_SPF_RUN_SKIPPED, /* change proven not to affect any result */
+	MESH_SPF_RUN_SKIPPED, /* the changes altered no result */
 };
 
+/* Why a run is (or was) a full one. */
+enum mesh_spf_full_reason {
+	MESH_SPF_FULL_NONE = 0,	 /* not a full run */
+	MESH_SPF_FULL_FIRST,	 /* no previous result */
+	MESH_SPF_FULL_REQUESTED, /* caller asked (changes == NULL) */
+	MESH_SPF_FULL_TOPOLOGY,	 /* node added, updated or withdrawn */
+	MESH_SPF_FULL_PARAMS,	 /* constraints changed */
+	MESH_SPF_FULL_CHANGES,	 /* more changes than MESH_SPF_INC_MAX */
+};
+
+/* Largest change set handled incrementally (directed edges). */
+#define MESH_SPF_INC_MAX 32
+
+/*
+ * For `show mesh spf statistics`. Durations in microseconds, timestamps
+ * in microseconds of CLOCK_MONOTONIC.
+ */
 struct mesh_spf_stats {
+	uint64_t runs; /* = full + incremental + skipped */
 	uint64_t runs_full;
 	uint64_t runs_incremental;
 	uint64_t runs_skipped;
 	enum mesh_spf_run_kind last_kind;
-	uint64_t last_usec;  /* duration of the last run */
-	uint64_t total_usec; /* sum over all runs */
+	enum mesh_spf_full_reason last_full_reason; /* of the last full run */
+	uint64_t last_start;		/* when the last run started */
+	uint64_t last_usec;		/* duration of the last run */
+	uint64_t last_full_usec;	/* of the last full run */
+	uint64_t last_incremental_usec; /* of the last incremental run */
+	uint64_t max_usec;
+	uint64_t total_usec;	  /* sum over all runs */
+	uint32_t last_changes;	  /* change records given to the last run */
+	uint32_t last_touched;	  /* destinations whose labels it changed */
+	uint64_t changes_pending; /* recorded with mesh_spf_changes_add() */
 };
 
 struct mesh_spf_ctx;
@@ -85,12 +111,43 @@ extern void mesh_spf_set_params(struct mesh_spf_ctx *ctx,
  * since the previous run; changes == NULL asks for a full run, a non-NULL
  * empty list (n == 0) means nothing changed. A full run is also done when
  * the graph's topology generation moved (node update/withdraw), the
- * parameters changed, or more than one significant change is given.
- * Returns 0, or -1 if the source node is not in the graph (then every
- * destination reads MESH_SPF_NOT_RUN) or on allocation failure.
+ * parameters changed, or more than MESH_SPF_INC_MAX records are given.
+ * Results are the same as a full run's either way. Returns 0, or -1 if the
+ * source node is not in the graph (then every destination reads
+ * MESH_SPF_NOT_RUN). Clears changes recorded with mesh_spf_changes_add().
  */
 extern int mesh_spf_run(struct mesh_spf_ctx *ctx, const struct mesh_graph *g,
 			const struct mesh_graph_change *changes, size_t n);
+
+/*
+ * Change sets for a hold-down. Between runs, the caller records every
+ * change of mesh_graph_link_update() with mesh_spf_changes_add() (more
+ * than MESH_SPF_INC_MAX, or mesh_spf_changes_full(), turn the pending
+ * set into "full run needed"; node updates are seen through the graph's
+ * topology generation), asks mesh_spf_pending() how the next run would
+ * go (e.g. to pick a short hold-down for an incremental run and a longer
+ * one for a full run), and runs the set with mesh_spf_run_pending().
+ */
+extern void mesh_spf_changes_add(struct mesh_spf_ctx *ctx,
+				 const struct mesh_graph_change *changes,
+				 size_t n);
+extern void mesh_spf_changes_full(struct mesh_spf_ctx *ctx);
+/*
+ * What mesh_spf_run_pending() would do now: MESH_SPF_RUN_NONE if nothing
+ * is pending (no change recorded, graph topology unchanged, a result
+ * exists), MESH_SPF_RUN_INCREMENTAL if the recorded changes allow an
+ * incremental run (it may turn out to be SKIPPED), else MESH_SPF_RUN_FULL
+ * with the reason in *why (may be NULL).
+ */
+extern enum mesh_spf_run_kind mesh_spf_pending(const struct mesh_spf_ctx *ctx,
+					       const struct mesh_graph *g,
+					       enum mesh_spf_full_reason *why);
+/* Shorthand: mesh_spf_pending() == MESH_SPF_RUN_INCREMENTAL. */
+extern bool mesh_spf_incremental_possible(const struct mesh_spf_ctx *ctx,
+					  const struct mesh_graph *g);
+/* Run with the recorded changes (a full run if so pending). */
+extern int mesh_spf_run_pending(struct mesh_spf_ctx *ctx,
+				const struct mesh_graph *g);
 
 /* Result for one destination; returns 0, or -1 if dst is unknown. */
 extern int mesh_spf_route_get(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
@@ -107,6 +164,8 @@ extern size_t mesh_spf_path(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
 extern const struct mesh_spf_stats *
 mesh_spf_get_stats(const struct mesh_spf_ctx *ctx);
 extern const char *mesh_spf_reason_str(enum mesh_spf_reason r);
+extern const char *mesh_spf_run_kind_str(enum mesh_spf_run_kind k);
+extern const char *mesh_spf_full_reason_str(enum mesh_spf_full_reason r);
 
 /* Bytes currently held by a context (for the benchmark). */
 extern size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *ctx);

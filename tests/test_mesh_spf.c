@@ -6,18 +6,25 @@
  * brute-force reference that enumerates every simple path: optimality and
  * feasibility of the primary, the backup exactly as mesh_spf.c claims it
  * (node-protecting when possible, else avoiding the first tunnel), reasons,
- * hop-by-hop loop freedom, and incremental == full after random link
- * changes.
+ * hop-by-hop loop freedom, and incremental == full after random batches of
+ * link changes (any mix, up to and beyond MESH_SPF_INC_MAX). The graph is
+ * also fed with real mesh attributes, encoded and decoded by the codec of
+ * bgpd-ext. Links libfrr for the memory types.
  */
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <zebra.h>
 
 #include <CUnit/Basic.h>
 
-#include "mesh_graph.h"
-#include "mesh_spf.h"
+#include "lib/memory.h"
+
+#include "meshd/meshd.h"
+#include "meshd/mesh_graph.h"
+#include "meshd/mesh_spf.h"
+#include "bgpd-ext/mesh_attr.h"
+
+/* meshd.c (which defines it in the daemon) is not linked here. */
+DEFINE_MGROUP(MESHD, "meshd");
 
 #define MAXN 10
 #define INF64 UINT64_MAX
@@ -96,19 +103,9 @@ static int topo_idx(const struct topo *t, uint32_t id)
 	return -1;
 }
 
-/* Does node i have any link at all (else it is not in the graph)? */
-static bool topo_present(const struct topo *t, int i)
-{
-	for (int j = 0; j < t->n; j++)
-		if (t->adv[i][j])
-			return true;
-	return false;
-}
-
 static bool topo_usable(const struct topo *t, int a, int b)
 {
-	return t->adv[a][b] && t->adv[b][a] && t->la[a][b].up &&
-	       t->la[b][a].up && topo_present(t, a) && topo_present(t, b);
+	return t->adv[a][b] && t->adv[b][a] && t->la[a][b].up && t->la[b][a].up;
 }
 
 /* ---- brute force ---- */
@@ -280,7 +277,8 @@ static void check_source(const struct topo *t, const struct mesh_graph *g,
 		size_t len;
 		int f;
 
-		if (d == s || !topo_present(t, d))
+		/* nodes without links are in the graph too: unreachable */
+		if (d == s)
 			continue;
 		CU_ASSERT_FATAL(mesh_spf_route_get(ctx, t->id[d], &r) == 0);
 		n_checked_routes++;
@@ -375,8 +373,6 @@ static void test_bruteforce(void)
 		for (int s = 0; s < n; s++) {
 			struct mesh_spf_params p;
 
-			if (!topo_present(&t, s))
-				continue;
 			random_params(&t, &p, s);
 			check_source(&t, g, &p, s);
 		}
@@ -402,8 +398,6 @@ static void loopfree_one(const struct topo *t, const struct mesh_graph *g,
 					    .max_hops = maxh,
 					    .allow_foreign_dst = true};
 
-		if (!topo_present(t, s))
-			continue;
 		ctx[s] = mesh_spf_new(&p);
 		mesh_spf_run(ctx[s], g, NULL, 0);
 	}
@@ -462,123 +456,233 @@ static bool same_results(const struct mesh_spf_ctx *a,
 {
 	for (int i = 0; i < n; i++) {
 		struct mesh_spf_route ra, rb;
-		uint32_t pa[64], pb[64];
+		uint32_t pa[512], pb[512];
 		size_t la, lb;
 
 		mesh_spf_route_get(a, ids[i], &ra);
 		mesh_spf_route_get(b, ids[i], &rb);
-		if (memcmp(&ra, &rb, sizeof(ra)))
+		if (memcmp(&ra, &rb, sizeof(ra))) {
+			fprintf(stderr,
+				"\n  dst %u: reason %d/%d cost %llu/%llu "
+				"nh %u/%u breason %d/%d bcost %llu/%llu "
+				"bnh %u/%u\n",
+				ids[i], ra.reason, rb.reason,
+				(unsigned long long)ra.cost,
+				(unsigned long long)rb.cost, ra.nexthop_id,
+				rb.nexthop_id, ra.backup_reason,
+				rb.backup_reason,
+				(unsigned long long)ra.backup_cost,
+				(unsigned long long)rb.backup_cost,
+				ra.backup_nexthop_id, rb.backup_nexthop_id);
 			return false;
+		}
 		for (int bk = 0; bk < 2; bk++) {
-			la = mesh_spf_path(a, ids[i], bk, pa, 64);
-			lb = mesh_spf_path(b, ids[i], bk, pb, 64);
-			if (la != lb || memcmp(pa, pb, la * sizeof(*pa)))
+			la = mesh_spf_path(a, ids[i], bk, pa, 512);
+			lb = mesh_spf_path(b, ids[i], bk, pb, 512);
+			if (la != lb || la > 512 ||
+			    memcmp(pa, pb, la * sizeof(*pa))) {
+				fprintf(stderr, "\n  dst %u: %s path differs\n",
+					ids[i], bk ? "backup" : "primary");
 				return false;
+			}
 		}
 	}
 	return true;
 }
 
+struct edge_ref {
+	uint32_t tail_id, peer_id;
+};
+
+/*
+ * Change one tunnel direction at random (its state, bandwidth or delay),
+ * appending the records mesh_graph_link_update() returns. Half of the
+ * time the tunnel lies on a primary or backup path; sometimes it is one of
+ * the source's, sometimes the tunnel changed just before.
+ */
+static void random_change(struct mesh_graph *g, const struct mesh_spf_ctx *c,
+			  uint32_t src_id, const uint32_t *ids, int n,
+			  struct edge_ref *last, struct mesh_graph_change *ch,
+			  size_t *nch)
+{
+	uint32_t pa[512], slot, peer;
+	const struct mesh_graph_node *nd;
+	struct mesh_link_adv adv;
+	size_t k, pl;
+
+	if (last->tail_id && rnd(6) == 0) {
+		slot = mesh_graph_lookup(g, last->tail_id);
+		peer = last->peer_id;
+	} else if (rnd(8) == 0) {
+		slot = mesh_graph_lookup(g, src_id);
+		nd = &g->nodes[slot];
+		peer = nd->edges[rnd(nd->n_edges)].adv.peer_id;
+	} else {
+		slot = mesh_graph_lookup(g, ids[rnd(n)]);
+		pl = mesh_spf_path(c, g->nodes[slot].id, rnd(2), pa, 512);
+		if (rnd(2) && pl >= 2 && pl <= 512) {
+			k = rnd((uint32_t)pl - 1);
+			slot = mesh_graph_lookup(g, pa[k]);
+			peer = pa[k + 1];
+		} else {
+			nd = &g->nodes[slot];
+			peer = nd->edges[rnd(nd->n_edges)].adv.peer_id;
+		}
+	}
+	nd = &g->nodes[slot];
+	adv = nd->edges[mesh_graph_find_edge(g, slot, peer)].adv;
+	switch (rnd(6)) {
+	case 0:
+		adv.up = !adv.up;
+		break;
+	case 1:
+		adv.avail_bw = 10 * (1 + rnd(10));
+		break;
+	case 2:
+		adv.delay_us += 1;
+		break;
+	case 3:
+		adv.delay_us = adv.delay_us > 1 ? adv.delay_us - 1 : 0;
+		break;
+	default:
+		adv.delay_us = 1 + rnd(12);
+		break;
+	}
+	last->tail_id = nd->id;
+	last->peer_id = peer;
+	CU_ASSERT_FATAL(mesh_graph_link_update(g, nd->id, peer, &adv, &ch[*nch],
+					       &k) == 0);
+	*nch += k;
+}
+
+static uint64_t inc_runs[4]; /* by enum mesh_spf_run_kind */
+
+/*
+ * One random graph of n nodes (a ring plus about extra random tunnels per
+ * node), then `changes` batches of link changes: after each, the context
+ * updated with the change list must equal a fresh full run.
+ */
+static void inc_round(int n, int extra, int changes, bool pending_api)
+{
+	uint32_t ids[512];
+	struct mesh_graph *g = mesh_graph_new();
+	struct mesh_spf_params p = {0};
+	struct mesh_spf_ctx *ci, *cf;
+	struct edge_ref last = {0};
+
+	for (int i = 0; i < n; i++)
+		ids[i] = 10 + (uint32_t)i * 3;
+	for (int i = 0; i < n; i++) {
+		struct mesh_link_adv l[512];
+		size_t k = 0;
+
+		for (int j = 0; j < n; j++) {
+			if (i == j || ((int)rnd((uint32_t)n) >= extra &&
+				       j != (i + 1) % n && i != (j + 1) % n))
+				continue;
+			memset(&l[k], 0, sizeof(l[k]));
+			l[k].peer_id = ids[j];
+			l[k].delay_us = 1 + rnd(10);
+			l[k].avail_bw = 10 * (1 + rnd(10));
+			l[k].up = rnd(15) != 0;
+			k++;
+		}
+		mesh_graph_node_update(g, ids[i], 1 + (rnd(6) == 0),
+				       rnd(6) == 0, 1, l, k);
+	}
+	p.src_id = ids[rnd((uint32_t)n)];
+	p.use_src_tenant = true;
+	p.allow_foreign_dst = rnd(2);
+	p.min_avail_bw = rnd(2) ? 30 : 0;
+	p.max_hops = rnd(3) == 0 ? 4 : 0;
+	ci = mesh_spf_new(&p);
+	cf = mesh_spf_new(&p);
+	CU_ASSERT_FATAL(mesh_spf_run(ci, g, NULL, 0) == 0);
+	for (int c = 0; c < changes; c++) {
+		struct mesh_graph_change ch[128];
+		size_t nch = 0, batch;
+		uint32_t r = rnd(20);
+		const struct mesh_spf_stats *st = mesh_spf_get_stats(ci);
+		uint64_t runs = st->runs;
+
+		if (r < 10)
+			batch = 1;
+		else if (r < 13)
+			batch = 2;
+		else if (r < 16)
+			batch = 3 + rnd(6);
+		else if (r < 18)
+			batch = 9 + rnd(8);
+		else
+			batch = 30 + rnd(30); /* mostly > MESH_SPF_INC_MAX */
+		for (size_t bi = 0; bi < batch; bi++) {
+			size_t before = nch;
+
+			random_change(g, ci, p.src_id, ids, n, &last, ch, &nch);
+			if (pending_api)
+				mesh_spf_changes_add(ci, &ch[before],
+						     nch - before);
+		}
+		if (pending_api) {
+			enum mesh_spf_full_reason why;
+			enum mesh_spf_run_kind pk =
+				mesh_spf_pending(ci, g, &why);
+
+			if (nch == 0) {
+				CU_ASSERT_EQUAL(pk, MESH_SPF_RUN_NONE);
+			} else if (nch <= MESH_SPF_INC_MAX) {
+				CU_ASSERT_EQUAL(pk, MESH_SPF_RUN_INCREMENTAL);
+			} else {
+				CU_ASSERT(pk == MESH_SPF_RUN_FULL &&
+					  why == MESH_SPF_FULL_CHANGES);
+			}
+			CU_ASSERT_EQUAL(mesh_spf_incremental_possible(ci, g),
+					pk == MESH_SPF_RUN_INCREMENTAL);
+			CU_ASSERT_EQUAL(st->changes_pending, nch);
+			mesh_spf_run_pending(ci, g);
+			CU_ASSERT_EQUAL(st->runs, runs + (nch != 0));
+			CU_ASSERT_EQUAL(st->changes_pending, 0);
+		} else {
+			mesh_spf_run(ci, g, ch, nch);
+		}
+		if (nch > MESH_SPF_INC_MAX) {
+			CU_ASSERT(st->last_kind == MESH_SPF_RUN_FULL &&
+				  st->last_full_reason ==
+					  MESH_SPF_FULL_CHANGES);
+		} else if (nch) {
+			CU_ASSERT(st->last_kind != MESH_SPF_RUN_FULL);
+		}
+		if (nch)
+			inc_runs[st->last_kind]++;
+		mesh_spf_run(cf, g, NULL, 0);
+		CU_ASSERT_FATAL(same_results(ci, cf, ids, n));
+	}
+	CU_ASSERT_EQUAL(mesh_spf_get_stats(ci)->runs,
+			mesh_spf_get_stats(ci)->runs_full +
+				mesh_spf_get_stats(ci)->runs_incremental +
+				mesh_spf_get_stats(ci)->runs_skipped);
+	mesh_spf_free(ci);
+	mesh_spf_free(cf);
+	mesh_graph_free(g);
+}
+
 static void test_incremental(void)
 {
-	enum { N = 30, ROUNDS = 60, CHANGES = 200 };
-	uint32_t ids[N];
-	uint64_t inc = 0, skip = 0, full = 0;
-
 	rng_state = 0x1c4e3e11ULL;
-	for (int round = 0; round < ROUNDS; round++) {
-		struct mesh_graph *g = mesh_graph_new();
-		struct mesh_spf_params p = {0};
-		struct mesh_spf_ctx *ci, *cf;
-
-		for (int i = 0; i < N; i++)
-			ids[i] = 10 + (uint32_t)i * 3;
-		for (int i = 0; i < N; i++) {
-			struct mesh_link_adv l[N];
-			size_t k = 0;
-
-			for (int j = 0; j < N; j++) {
-				if (i == j ||
-				    (rnd(N) >= 4 && j != (i + 1) % N &&
-				     i != (j + 1) % N))
-					continue;
-				l[k].peer_id = ids[j];
-				l[k].delay_us = 1 + rnd(10);
-				l[k].loss = 0;
-				l[k].avail_bw = 10 * (1 + rnd(10));
-				l[k].up = rnd(15) != 0;
-				k++;
-			}
-			mesh_graph_node_update(g, ids[i], 1 + (rnd(6) == 0),
-					       rnd(6) == 0, 1, l, k);
-		}
-		p.src_id = ids[rnd(N)];
-		p.use_src_tenant = true;
-		p.allow_foreign_dst = rnd(2);
-		p.min_avail_bw = rnd(2) ? 30 : 0;
-		p.max_hops = rnd(3) == 0 ? 4 : 0;
-		ci = mesh_spf_new(&p);
-		cf = mesh_spf_new(&p);
-		CU_ASSERT_FATAL(mesh_spf_run(ci, g, NULL, 0) == 0);
-		for (int c = 0; c < CHANGES; c++) {
-			struct mesh_graph_change ch[4];
-			size_t nch = 0, batch = rnd(4) == 0 ? 2 : 1;
-
-			for (size_t bi = 0; bi < batch; bi++) {
-				uint32_t a = rnd(N), pa[N + 1], peer;
-				uint32_t slot = mesh_graph_lookup(g, ids[a]);
-				const struct mesh_graph_node *nd;
-				struct mesh_link_adv adv;
-				size_t k, pl;
-
-				/* half of the time, a link of a primary path */
-				pl = mesh_spf_path(ci, ids[a], rnd(2), pa,
-						   N + 1);
-				if (rnd(2) && pl >= 2) {
-					k = rnd((uint32_t)pl - 1);
-					slot = mesh_graph_lookup(g, pa[k]);
-					peer = pa[k + 1];
-				} else {
-					nd = &g->nodes[slot];
-					peer = nd->edges[rnd(nd->n_edges)]
-						       .adv.peer_id;
-				}
-				nd = &g->nodes[slot];
-				adv = nd->edges[mesh_graph_find_edge(g, slot,
-								     peer)]
-					      .adv;
-				switch (rnd(4)) {
-				case 0:
-					adv.up = !adv.up;
-					break;
-				case 1:
-					adv.avail_bw = 10 * (1 + rnd(10));
-					break;
-				default:
-					adv.delay_us = 1 + rnd(12);
-					break;
-				}
-				CU_ASSERT_FATAL(mesh_graph_link_update(
-							g, nd->id, peer, &adv,
-							&ch[nch], &k) == 0);
-				nch += k;
-			}
-			mesh_spf_run(ci, g, ch, nch);
-			mesh_spf_run(cf, g, NULL, 0);
-			CU_ASSERT_FATAL(same_results(ci, cf, ids, N));
-		}
-		inc += mesh_spf_get_stats(ci)->runs_incremental;
-		skip += mesh_spf_get_stats(ci)->runs_skipped;
-		full += mesh_spf_get_stats(ci)->runs_full;
-		mesh_spf_free(ci);
-		mesh_spf_free(cf);
-		mesh_graph_free(g);
-	}
+	memset(inc_runs, 0, sizeof(inc_runs));
+	for (int round = 0; round < 60; round++)
+		inc_round(30, 4, 200, round % 2);
+	for (int round = 0; round < 6; round++)
+		inc_round(200, 3, 150, round % 2);
+	for (int round = 0; round < 40; round++)
+		inc_round(8, 3, 100, round % 2);
 	printf("\n    incremental %llu, skipped %llu, full %llu ",
-	       (unsigned long long)inc, (unsigned long long)skip,
-	       (unsigned long long)full);
-	CU_ASSERT(inc > 500);
-	CU_ASSERT(skip > 500);
+	       (unsigned long long)inc_runs[MESH_SPF_RUN_INCREMENTAL],
+	       (unsigned long long)inc_runs[MESH_SPF_RUN_SKIPPED],
+	       (unsigned long long)inc_runs[MESH_SPF_RUN_FULL]);
+	CU_ASSERT(inc_runs[MESH_SPF_RUN_INCREMENTAL] > 3000);
+	CU_ASSERT(inc_runs[MESH_SPF_RUN_SKIPPED] > 1000);
+	CU_ASSERT(inc_runs[MESH_SPF_RUN_FULL] > 150);
 }
 
 /* ---- graph ---- */
@@ -593,16 +697,130 @@ static struct mesh_link_adv L(uint32_t peer, uint32_t delay) {
 }
 
 static struct mesh_spf_route
-route(struct mesh_graph *g, uint32_t src, uint32_t dst)
+route_p(struct mesh_graph *g, const struct mesh_spf_params *p, uint32_t dst)
 {
-	struct mesh_spf_params p = {.src_id = src, .use_src_tenant = true};
-	struct mesh_spf_ctx *c = mesh_spf_new(&p);
+	struct mesh_spf_ctx *c = mesh_spf_new(p);
 	struct mesh_spf_route r;
 
 	mesh_spf_run(c, g, NULL, 0);
 	mesh_spf_route_get(c, dst, &r);
 	mesh_spf_free(c);
 	return r;
+}
+
+static struct mesh_spf_route route(struct mesh_graph *g, uint32_t src,
+				   uint32_t dst)
+{
+	struct mesh_spf_params p = {.src_id = src, .use_src_tenant = true};
+
+	return route_p(g, &p, dst);
+}
+
+/* The engine's arc view mirrors the advertisements exactly. */
+static void check_arcs(const struct mesh_graph *g)
+{
+	for (uint32_t s = 0; s < g->n_slots; s++) {
+		const struct mesh_graph_node *nd = &g->nodes[s];
+
+		if (!nd->in_use)
+			continue;
+		CU_ASSERT_EQUAL(mesh_graph_lookup(g, nd->id), s);
+		for (uint32_t k = 0; k < nd->n_edges; k++) {
+			const struct mesh_graph_edge *e = &nd->edges[k];
+			const struct mesh_graph_arc *a = &nd->arcs[k];
+			const struct mesh_graph_arc_bw *bw = &nd->arc_bw[k];
+			uint32_t peer = mesh_graph_lookup(g, e->adv.peer_id);
+			uint32_t r =
+				peer == MESH_GRAPH_NONE
+					? MESH_GRAPH_NONE
+					: mesh_graph_find_edge(g, peer, nd->id);
+
+			if (k)
+				CU_ASSERT(nd->edges[k - 1].adv.peer_id <
+					  e->adv.peer_id);
+			CU_ASSERT_EQUAL(a->cost, e->cost);
+			CU_ASSERT_EQUAL(e->cost,
+					mesh_graph_link_cost(g, &e->adv));
+			CU_ASSERT_EQUAL(bw->fwd, e->adv.avail_bw);
+			/* paired iff the peer lists us */
+			CU_ASSERT_EQUAL(e->head,
+					peer == MESH_GRAPH_NONE ||
+							r == MESH_GRAPH_NONE
+						? MESH_GRAPH_NONE
+						: peer);
+			if (e->head == MESH_GRAPH_NONE) {
+				CU_ASSERT_FALSE(e->usable);
+				CU_ASSERT_EQUAL(a->head, MESH_GRAPH_NONE);
+				continue;
+			}
+			const struct mesh_graph_edge *re =
+				&g->nodes[e->head].edges[e->rev];
+
+			CU_ASSERT_EQUAL(e->rev, r);
+			CU_ASSERT_EQUAL(re->head, s);
+			CU_ASSERT_EQUAL(re->rev, k);
+			CU_ASSERT_EQUAL(e->usable, e->adv.up && re->adv.up);
+			CU_ASSERT_EQUAL(re->usable, e->usable);
+			if (!e->usable) {
+				CU_ASSERT_EQUAL(a->head, MESH_GRAPH_NONE);
+				continue;
+			}
+			CU_ASSERT_EQUAL(a->head, e->head);
+			CU_ASSERT_EQUAL(a->rcost, re->cost);
+			CU_ASSERT_EQUAL(bw->rev, re->adv.avail_bw);
+		}
+	}
+}
+
+static void test_arcs(void)
+{
+	struct mesh_graph *g = mesh_graph_new();
+	int ops[3] = {0};
+
+	rng_state = 0xa4c5ULL;
+	for (int it = 0; it < 20000; it++) {
+		uint32_t id = 1 + rnd(25);
+		uint32_t r = rnd(10);
+
+		if (r < 4) {
+			struct mesh_link_adv l[8];
+			size_t n = rnd(8);
+
+			for (size_t i = 0; i < n; i++) {
+				l[i] = L(1 + rnd(25), rnd(50));
+				l[i].up = rnd(6) != 0;
+				l[i].avail_bw = rnd(100);
+				l[i].loss = rnd(3) ? 0 : rnd(1000000);
+			}
+			mesh_graph_node_update(g, id, 1, 0, (uint64_t)it + 1, l,
+					       n);
+			ops[0]++;
+		} else if (r < 5) {
+			mesh_graph_node_withdraw(g, id);
+			ops[1]++;
+		} else {
+			uint32_t s = mesh_graph_lookup(g, id);
+			struct mesh_graph_change ch[2];
+			struct mesh_link_adv a;
+			size_t nch;
+
+			if (s == MESH_GRAPH_NONE || !g->nodes[s].n_edges)
+				continue;
+			a = g->nodes[s].edges[rnd(g->nodes[s].n_edges)].adv;
+			a.up = rnd(4) != 0;
+			a.delay_us = rnd(50);
+			a.avail_bw = rnd(100);
+			CU_ASSERT_EQUAL(mesh_graph_link_update(g, id, a.peer_id,
+							       &a, ch, &nch),
+					0);
+			ops[2]++;
+		}
+		if (it % 7 == 0)
+			mesh_graph_set_loss_weight(g, rnd(3) * 1000);
+		check_arcs(g);
+	}
+	CU_ASSERT(ops[0] > 5000 && ops[1] > 1000 && ops[2] > 5000);
+	mesh_graph_free(g);
 }
 
 static void test_graph(void)
@@ -648,6 +866,7 @@ static void test_graph(void)
 	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 2, 1, a, ch, &nch), 0);
 	CU_ASSERT_EQUAL(route(g, 1, 2).reason, MESH_SPF_OK);
 	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 2, 9, a, ch, &nch), -1);
+	check_arcs(g);
 
 	/* withdraw removes the node and its links */
 	CU_ASSERT_EQUAL(mesh_graph_node_count(g), 2);
@@ -655,15 +874,22 @@ static void test_graph(void)
 	CU_ASSERT_EQUAL(mesh_graph_lookup(g, 2), MESH_GRAPH_NONE);
 	CU_ASSERT_EQUAL(mesh_graph_node_count(g), 1);
 	CU_ASSERT_FALSE(g->nodes[s].edges[0].usable);
+	CU_ASSERT_EQUAL(g->nodes[s].arcs[0].head, MESH_GRAPH_NONE);
 	CU_ASSERT_EQUAL(mesh_graph_node_withdraw(g, 2), -1);
 	/* re-added node is paired again, slot reused */
 	a[0] = L(1, 3);
 	CU_ASSERT_EQUAL(mesh_graph_node_update(g, 2, 1, 0, 1, a, 1), 1);
 	CU_ASSERT_EQUAL(route(g, 1, 2).cost, 5);
 
-	/* a node advertising no links disappears */
+	/* a node advertising no links stays, unreachable, with its seqno */
 	CU_ASSERT_EQUAL(mesh_graph_node_update(g, 2, 1, 0, 2, NULL, 0), 1);
-	CU_ASSERT_EQUAL(mesh_graph_lookup(g, 2), MESH_GRAPH_NONE);
+	CU_ASSERT_NOT_EQUAL(mesh_graph_lookup(g, 2), MESH_GRAPH_NONE);
+	CU_ASSERT_EQUAL(route(g, 1, 2).reason, MESH_SPF_UNREACHABLE);
+	CU_ASSERT_EQUAL(route(g, 2, 1).reason, MESH_SPF_UNREACHABLE);
+	CU_ASSERT_EQUAL(mesh_graph_node_update(g, 2, 1, 0, 2, a, 1), 0);
+	CU_ASSERT_EQUAL(mesh_graph_node_update(g, 2, 1, 0, 3, a, 1), 1);
+	CU_ASSERT_EQUAL(route(g, 1, 2).reason, MESH_SPF_OK);
+	CU_ASSERT_EQUAL(mesh_graph_node_withdraw(g, 2), 0);
 	/* self links and duplicates dropped */
 	a[0] = L(1, 4);
 	a[1] = L(2, 4);
@@ -694,6 +920,7 @@ static void test_graph(void)
 		CU_ASSERT((mesh_graph_lookup(g, i) == MESH_GRAPH_NONE) ==
 			  (i % 2 == 1));
 	CU_ASSERT_EQUAL(mesh_graph_node_count(g), 2500);
+	check_arcs(g);
 	mesh_graph_free(g);
 }
 
@@ -758,6 +985,444 @@ static void test_rules(void)
 	mesh_graph_free(g);
 }
 
+/* ---- what the hold-down and `show mesh spf statistics` get ---- */
+
+static void test_pending(void)
+{
+	struct mesh_graph *g = mesh_graph_new();
+	struct mesh_spf_params p = {.src_id = 1, .use_src_tenant = true};
+	struct mesh_spf_ctx *c = mesh_spf_new(&p);
+	const struct mesh_spf_stats *st = mesh_spf_get_stats(c);
+	struct mesh_graph_change ch[2], many[MESH_SPF_INC_MAX + 1];
+	enum mesh_spf_full_reason why;
+	struct mesh_link_adv a[2];
+	struct mesh_spf_route r;
+	size_t nch;
+
+	/* the diamond 1 -> {2,3} -> 4 of test_rules */
+	a[0] = L(2, 1);
+	a[1] = L(3, 1);
+	mesh_graph_node_update(g, 1, 1, 0, 1, a, 2);
+	a[0] = L(1, 1);
+	a[1] = L(4, 1);
+	mesh_graph_node_update(g, 2, 1, 0, 1, a, 2);
+	mesh_graph_node_update(g, 3, 1, 0, 1, a, 2);
+	a[0] = L(2, 1);
+	a[1] = L(3, 1);
+	mesh_graph_node_update(g, 4, 1, 0, 1, a, 2);
+
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(why, MESH_SPF_FULL_FIRST);
+	CU_ASSERT_FALSE(mesh_spf_incremental_possible(c, g));
+	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
+	CU_ASSERT_EQUAL(st->runs, 1);
+	CU_ASSERT_EQUAL(st->runs_full, 1);
+	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_FIRST);
+	CU_ASSERT(st->last_start > 0);
+	CU_ASSERT(st->max_usec >= st->last_usec);
+	CU_ASSERT_EQUAL(st->last_full_usec, st->last_usec);
+
+	/* nothing pending: no run */
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_NONE);
+	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
+	CU_ASSERT_EQUAL(st->runs, 1);
+
+	/* the tree edge 2 -> 4 gets costlier: 4 moves to 3 */
+	a[0] = L(4, 5);
+	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 2, 4, a, ch, &nch), 0);
+	CU_ASSERT_EQUAL(nch, 1);
+	mesh_spf_changes_add(c, ch, nch);
+	CU_ASSERT_EQUAL(st->changes_pending, 1);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_INCREMENTAL);
+	CU_ASSERT_TRUE(mesh_spf_incremental_possible(c, g));
+	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
+	CU_ASSERT_EQUAL(st->runs, 2);
+	CU_ASSERT_EQUAL(st->runs_incremental, 1);
+	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_INCREMENTAL);
+	CU_ASSERT_EQUAL(st->last_changes, 1);
+	CU_ASSERT(st->last_touched >= 1);
+	CU_ASSERT_EQUAL(st->last_incremental_usec, st->last_usec);
+	CU_ASSERT_EQUAL(st->changes_pending, 0);
+	mesh_spf_route_get(c, 4, &r);
+	CU_ASSERT_EQUAL(r.nexthop_id, 3);
+	CU_ASSERT_EQUAL(r.cost, 2);
+	CU_ASSERT_EQUAL(r.backup_nexthop_id, 2);
+	CU_ASSERT_EQUAL(r.backup_cost, 6);
+
+	/* an edge into the source matters to nothing: skipped */
+	a[0] = L(1, 9);
+	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 3, 1, a, ch, &nch), 0);
+	mesh_spf_changes_add(c, ch, nch);
+	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
+	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_SKIPPED);
+	CU_ASSERT_EQUAL(st->runs_skipped, 1);
+	CU_ASSERT_EQUAL(st->last_touched, 0);
+
+	/* too many changes, or asked for: full */
+	for (size_t i = 0; i < MESH_SPF_INC_MAX + 1; i++)
+		many[i] = ch[0];
+	mesh_spf_changes_add(c, many, MESH_SPF_INC_MAX);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_INCREMENTAL);
+	mesh_spf_changes_add(c, many, 1);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(why, MESH_SPF_FULL_CHANGES);
+	CU_ASSERT_EQUAL(st->changes_pending, MESH_SPF_INC_MAX + 1);
+	mesh_spf_run_pending(c, g);
+	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_CHANGES);
+	mesh_spf_run(c, g, many, MESH_SPF_INC_MAX + 1);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_CHANGES);
+	mesh_spf_changes_full(c);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(why, MESH_SPF_FULL_REQUESTED);
+	mesh_spf_run_pending(c, g);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_REQUESTED);
+
+	/* a node update, or new constraints: full, whatever is recorded */
+	a[0] = L(2, 1);
+	a[1] = L(3, 2);
+	mesh_graph_node_update(g, 4, 1, 0, 2, a, 2);
+	mesh_spf_changes_add(c, ch, nch);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(why, MESH_SPF_FULL_TOPOLOGY);
+	mesh_spf_run_pending(c, g);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_TOPOLOGY);
+	p.min_avail_bw = 50;
+	mesh_spf_set_params(c, &p);
+	CU_ASSERT_EQUAL(mesh_spf_pending(c, g, &why), MESH_SPF_RUN_FULL);
+	CU_ASSERT_EQUAL(why, MESH_SPF_FULL_PARAMS);
+	mesh_spf_run(c, g, ch, 0);
+	CU_ASSERT_EQUAL(st->last_full_reason, MESH_SPF_FULL_PARAMS);
+
+	CU_ASSERT_EQUAL(st->runs, st->runs_full + st->runs_incremental +
+					  st->runs_skipped);
+	CU_ASSERT_EQUAL(st->runs, 8);
+	CU_ASSERT(st->total_usec >= st->max_usec);
+	CU_ASSERT_STRING_EQUAL(mesh_spf_run_kind_str(MESH_SPF_RUN_SKIPPED),
+			       "skipped");
+	CU_ASSERT_STRING_EQUAL(mesh_spf_full_reason_str(MESH_SPF_FULL_TOPOLOGY),
+			       "topology change");
+	mesh_spf_free(c);
+	mesh_graph_free(g);
+}
+
+/* ---- fed from mesh attributes ---- */
+
+struct tl {
+	uint32_t nbr, delay;
+	bool up;
+	float avail; /* bytes/s */
+};
+
+static void hex2bin(const char *hex, uint8_t *out, size_t *len)
+{
+	size_t n = 0;
+
+	for (const char *p = hex; *p;) {
+		unsigned int v;
+
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		CU_ASSERT_FATAL(sscanf(p, "%2x", &v) == 1);
+		out[n++] = (uint8_t)v;
+		p += 2;
+	}
+	*len = n;
+}
+
+/*
+ * A node route's attribute on the wire: built, encoded by the codec,
+ * decoded again. tenant < 0: no Tenant ID TLV; seq 0: no Sequence Number.
+ */
+static void node_attr(struct mesh_attr *out, uint32_t orig, uint64_t seq,
+		      int64_t tenant, const struct tl *l, int n, bool prefix)
+{
+	static uint8_t buf[MESH_ATTR_MAX_LEN];
+	static struct mesh_attr a;
+	char err[128];
+	size_t len = 0;
+
+	mesh_attr_init(&a);
+	a.present |= MESH_ATTR_HAS_ORIGINATOR;
+	a.originator = orig;
+	if (seq) {
+		a.present |= MESH_ATTR_HAS_SEQUENCE;
+		a.sequence = seq;
+	}
+	if (tenant >= 0) {
+		a.present |= MESH_ATTR_HAS_TENANT;
+		a.tenant = (uint32_t)tenant;
+	}
+	if (prefix) {
+		a.present |= MESH_ATTR_HAS_PREFIX_OWNER;
+		a.prefix_owner = orig;
+	}
+	for (int i = 0; i < n; i++) {
+		struct mesh_attr_link *x = &a.links[i];
+
+		x->neighbor = l[i].nbr;
+		x->flags = l[i].up ? MESH_ATTR_LINK_F_UP : 0;
+		x->delay_us = l[i].delay;
+		x->delay_var_us = 10;
+		x->max_bw_bits = mesh_attr_bw_from_float(125e6f);
+		x->avail_bw_bits = mesh_attr_bw_from_float(l[i].avail);
+	}
+	a.n_links = (uint16_t)n;
+	CU_ASSERT_FATAL(mesh_attr_encode(&a, NULL, buf, sizeof(buf), &len) ==
+			0);
+	CU_ASSERT_FATAL(mesh_attr_decode(buf, len, out, err, sizeof(err)) ==
+			MESH_ATTR_OK);
+}
+
+static enum mesh_graph_attr_result feed(struct mesh_graph *g, uint64_t route,
+					uint32_t orig, uint64_t seq,
+					int64_t tenant, const struct tl *l,
+					int n)
+{
+	static struct mesh_attr d;
+
+	node_attr(&d, orig, seq, tenant, l, n, false);
+	return mesh_graph_attr_apply(g, route, &d, true);
+}
+
+static uint32_t nid(int i)
+{
+	return 0x0a000000 + (uint32_t)i; /* 10.0.0.i */
+}
+
+static void test_attr_feed(void)
+{
+	/* Example 2 of doc/mesh-attribute.md, signature and all */
+	static const char ex2[] =
+		"0100 0001 0004 0a000001 0002 0008 00000000 00000007 "
+		"0003 0004 00000064 0004 0004 0000000a "
+		"0005 0018 0a000002 800005dc 00000078 0000012c 4cee6b28 "
+		"4cbebc20 "
+		"0005 0018 0a000003 a0002ee0 00000320 00000000 4b3ebc20 "
+		"4b3ebc20 "
+		"0006 0028 0001 ca6c c6336401 8520f009 8930a754 748b7ddc "
+		"b43ef75a 0dbf3a0d 26381af4 eba4a98e aa9b4e6a "
+		"0009 0044 00000001 b03b6888 65b2e4bf f16060bb b83b8a5c "
+		"efefe920 b6cc74ba 3b12bb2d e850ad5b ac3e4e0c 44362863 "
+		"a820e4d9 ff1cee77 b0097389 0f556905 151f8a40 a665110f";
+	static struct mesh_attr d;
+	struct mesh_graph *g = mesh_graph_new();
+	struct mesh_spf_params p = {.src_id = nid(1), .use_src_tenant = true};
+	struct tl l[3];
+	uint8_t buf[512];
+	size_t len;
+	uint32_t s1, s2;
+	uint64_t gen;
+	const struct mesh_graph_edge *e;
+
+	hex2bin(ex2, buf, &len);
+	CU_ASSERT_EQUAL_FATAL(len, 210);
+	CU_ASSERT_EQUAL_FATAL(mesh_attr_decode(buf, len, &d, NULL, 0),
+			      MESH_ATTR_OK);
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 1, &d, true),
+			MESH_GRAPH_ATTR_UPDATED);
+	s1 = mesh_graph_lookup(g, nid(1));
+	CU_ASSERT_FATAL(s1 != MESH_GRAPH_NONE);
+	CU_ASSERT_EQUAL(g->nodes[s1].tenant, 100);
+	CU_ASSERT_EQUAL(g->nodes[s1].flags, 0);
+	CU_ASSERT_EQUAL(g->nodes[s1].seqno, 7);
+	CU_ASSERT_EQUAL(g->nodes[s1].n_routes, 1);
+	CU_ASSERT_EQUAL_FATAL(g->nodes[s1].n_edges, 2);
+	e = &g->nodes[s1].edges[0];
+	CU_ASSERT_EQUAL(e->adv.peer_id, nid(2));
+	CU_ASSERT_EQUAL(e->adv.delay_us, 1500);
+	CU_ASSERT_EQUAL(e->adv.jitter_us, 120);
+	CU_ASSERT_EQUAL(e->adv.loss, 300);
+	CU_ASSERT_EQUAL(e->adv.max_bw, 1000000000ULL); /* 125e6 B/s */
+	CU_ASSERT_EQUAL(e->adv.avail_bw, 800000000ULL);
+	CU_ASSERT_TRUE(e->adv.up);
+	CU_ASSERT_EQUAL(e->cost, 1500); /* 0.0009 % loss: under 1 us */
+	e = &g->nodes[s1].edges[1];
+	CU_ASSERT_EQUAL(e->adv.peer_id, nid(3));
+	CU_ASSERT_EQUAL(e->adv.delay_us, 12000);
+	CU_ASSERT_EQUAL(e->adv.avail_bw, 100000000ULL);
+	CU_ASSERT_TRUE(e->adv.up); /* U and B set: a standby is usable */
+	/* nobody lists 10.0.0.1 back yet */
+	CU_ASSERT_FALSE(g->nodes[s1].edges[0].usable);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_NOT_RUN);
+
+	/* two-way check: 10.0.0.2 lists 10.0.0.1 */
+	l[0] = (struct tl){nid(1), 700, true, 1e9f};
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_OK);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).cost, 1500);
+	CU_ASSERT_EQUAL(route(g, nid(2), nid(1)).cost, 700);
+	CU_ASSERT_FALSE(g->nodes[s1].edges[1].usable); /* 10.0.0.3 unknown */
+	check_arcs(g);
+
+	/* bandwidth floor, per direction, in bits/s */
+	p.min_avail_bw = 800000000ULL;
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_OK);
+	p.min_avail_bw++;
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_BANDWIDTH);
+	p.min_avail_bw = 0;
+
+	/* sequence numbers: older and equal ignored, newer replaces */
+	gen = g->topo_gen;
+	l[0].delay = 900;
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_STALE);
+	CU_ASSERT_EQUAL(g->topo_gen, gen);
+	CU_ASSERT_EQUAL(route(g, nid(2), nid(1)).cost, 700);
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 2, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_NOT_EQUAL(g->topo_gen, gen);
+	CU_ASSERT_EQUAL(route(g, nid(2), nid(1)).cost, 900);
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_STALE);
+	/* one end says down: unusable both ways */
+	l[0].up = false;
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 3, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_UNREACHABLE);
+	l[0].up = true;
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 4, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_OK);
+
+	/* a second route carries 10.0.0.2 (older copy): counted only */
+	CU_ASSERT_EQUAL(feed(g, 22, nid(2), 3, 100, l, 1),
+			MESH_GRAPH_ATTR_STALE);
+	s2 = mesh_graph_lookup(g, nid(2));
+	CU_ASSERT_EQUAL(g->nodes[s2].n_routes, 2);
+	CU_ASSERT_EQUAL(g->nodes[s2].seqno, 4);
+	gen = g->topo_gen;
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 2, NULL, false),
+			MESH_GRAPH_ATTR_WITHDRAWN);
+	CU_ASSERT_EQUAL(g->topo_gen, gen);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_OK);
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 2, NULL, false),
+			MESH_GRAPH_ATTR_UNKNOWN);
+	/* its last route gone: node and links gone, seqno forgotten */
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 22, NULL, false),
+			MESH_GRAPH_ATTR_REMOVED);
+	CU_ASSERT_NOT_EQUAL(g->topo_gen, gen);
+	CU_ASSERT_EQUAL(mesh_graph_lookup(g, nid(2)), MESH_GRAPH_NONE);
+	CU_ASSERT_FALSE(g->nodes[s1].edges[0].usable);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).reason, MESH_SPF_NOT_RUN);
+	CU_ASSERT_EQUAL(mesh_graph_node_count(g), 1);
+	CU_ASSERT_EQUAL(feed(g, 2, nid(2), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(2)).cost, 1500);
+
+	/* an IVN prefix route is no node advertisement: treat-as-withdraw */
+	node_attr(&d, nid(2), 9, 100, l, 1, true);
+	gen = g->topo_gen;
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 77, &d, true),
+			MESH_GRAPH_ATTR_INVALID);
+	CU_ASSERT_EQUAL(g->topo_gen, gen); /* route 77 was never held */
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 2, &d, true),
+			MESH_GRAPH_ATTR_INVALID);
+	CU_ASSERT_EQUAL(mesh_graph_lookup(g, nid(2)), MESH_GRAPH_NONE);
+	d.present &= ~MESH_ATTR_HAS_PREFIX_OWNER;
+	d.version = 2;
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 2, &d, true),
+			MESH_GRAPH_ATTR_INVALID);
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 2, NULL, true),
+			MESH_GRAPH_ATTR_INVALID);
+	CU_ASSERT_EQUAL(mesh_graph_lookup(g, nid(2)), MESH_GRAPH_NONE);
+
+	/* a route now carrying another originator moves */
+	l[0] = (struct tl){nid(1), 50, true, 1e9f};
+	CU_ASSERT_EQUAL(feed(g, 50, nid(5), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(feed(g, 50, nid(6), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(mesh_graph_lookup(g, nid(5)), MESH_GRAPH_NONE);
+	CU_ASSERT_NOT_EQUAL(mesh_graph_lookup(g, nid(6)), MESH_GRAPH_NONE);
+	CU_ASSERT_EQUAL(mesh_graph_node_count(g), 2);
+	/* withdrawing the node by id forgets its routes */
+	CU_ASSERT_EQUAL(mesh_graph_node_withdraw(g, nid(6)), 0);
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 50, NULL, false),
+			MESH_GRAPH_ATTR_UNKNOWN);
+
+	/*
+	 * Tenants: 10.0.0.1 (100) - 10.0.0.7 - 10.0.0.8 (100). 7 is the
+	 * provider with tenant 0 or without a Tenant ID, so 1 reaches 8
+	 * through it; as tenant 200 it is not transited.
+	 */
+	l[0] = (struct tl){nid(7), 10, true, 1e9f};
+	l[1] = (struct tl){nid(2), 1500, true, 1e8f};
+	l[2] = (struct tl){nid(3), 12000, true, 12.5e6f};
+	CU_ASSERT_EQUAL(feed(g, 1, nid(1), 8, 100, l, 3),
+			MESH_GRAPH_ATTR_UPDATED);
+	l[0] = (struct tl){nid(1), 10, true, 1e9f};
+	l[1] = (struct tl){nid(8), 10, true, 1e9f};
+	CU_ASSERT_EQUAL(feed(g, 7, nid(7), 1, 0, l, 2),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(g->nodes[mesh_graph_lookup(g, nid(7))].flags,
+			MESH_GRAPH_F_PROVIDER_TRANSIT);
+	l[0] = (struct tl){nid(7), 10, true, 1e9f};
+	CU_ASSERT_EQUAL(feed(g, 8, nid(8), 1, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(8)).reason, MESH_SPF_OK);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(8)).cost, 20);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(8)).nexthop_id, nid(7));
+	l[0] = (struct tl){nid(1), 10, true, 1e9f};
+	l[1] = (struct tl){nid(8), 10, true, 1e9f};
+	CU_ASSERT_EQUAL(feed(g, 7, nid(7), 2, 200, l, 2),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(g->nodes[mesh_graph_lookup(g, nid(7))].flags, 0);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(8)).reason, MESH_SPF_TENANT_TRANSIT);
+	CU_ASSERT_EQUAL(feed(g, 7, nid(7), 3, -1, l, 2),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(g->nodes[mesh_graph_lookup(g, nid(7))].tenant, 0);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(8)).reason, MESH_SPF_OK);
+	/* no Sequence Number TLV reads as 0: never newer than a known node */
+	CU_ASSERT_EQUAL(feed(g, 7, nid(7), 0, 200, l, 2),
+			MESH_GRAPH_ATTR_STALE);
+	CU_ASSERT_EQUAL(feed(g, 9, nid(9), 0, 100, l, 1),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(feed(g, 9, nid(9), 0, 100, l, 1),
+			MESH_GRAPH_ATTR_STALE);
+	/* a node without tunnels stays while its route does */
+	CU_ASSERT_EQUAL(feed(g, 9, nid(9), 1, 100, NULL, 0),
+			MESH_GRAPH_ATTR_UPDATED);
+	CU_ASSERT_EQUAL(route_p(g, &p, nid(9)).reason, MESH_SPF_UNREACHABLE);
+	CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, 9, NULL, false),
+			MESH_GRAPH_ATTR_REMOVED);
+	check_arcs(g);
+
+	/* many nodes and routes: route hash growth and deletes */
+	for (int i = 100; i < 1100; i++) {
+		l[0] = (struct tl){nid(i + 1), 5, true, 1e9f};
+		l[1] = (struct tl){nid(i - 1), 5, true, 1e9f};
+		CU_ASSERT_EQUAL(
+			feed(g, (uint64_t)i << 32, nid(i), 1, 100, l, 2),
+			MESH_GRAPH_ATTR_UPDATED);
+		CU_ASSERT_EQUAL(
+			feed(g, ((uint64_t)i << 32) + 1, nid(i), 1, 100, l, 2),
+			MESH_GRAPH_ATTR_STALE);
+	}
+	for (int i = 100; i < 1100; i += 2)
+		CU_ASSERT_EQUAL(mesh_graph_attr_apply(g, (uint64_t)i << 32,
+						      NULL, false),
+				MESH_GRAPH_ATTR_WITHDRAWN);
+	for (int i = 100; i < 1100; i += 2)
+		CU_ASSERT_EQUAL(mesh_graph_attr_apply(g,
+						      ((uint64_t)i << 32) + 1,
+						      NULL, false),
+				MESH_GRAPH_ATTR_REMOVED);
+	for (int i = 100; i < 1100; i++)
+		CU_ASSERT_EQUAL(mesh_graph_lookup(g, nid(i)) == MESH_GRAPH_NONE,
+				i % 2 == 0);
+	CU_ASSERT_EQUAL(g->n_routes, 500 * 2 + 3); /* + routes 1, 7, 8 */
+	check_arcs(g);
+	mesh_graph_free(g);
+	CU_ASSERT_STRING_EQUAL(
+		mesh_graph_attr_result_str(MESH_GRAPH_ATTR_REMOVED),
+		"node removed");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -767,7 +1432,10 @@ int main(void)
 		return 2;
 	s = CU_add_suite("mesh_spf", NULL, NULL);
 	CU_add_test(s, "graph store", test_graph);
+	CU_add_test(s, "graph arcs mirror adverts", test_arcs);
+	CU_add_test(s, "graph fed by mesh attributes", test_attr_feed);
 	CU_add_test(s, "tie-break and constraints", test_rules);
+	CU_add_test(s, "hold-down API and statistics", test_pending);
 	CU_add_test(s, "brute force reference", test_bruteforce);
 	CU_add_test(s, "hop-by-hop loop freedom", test_loop_free);
 	CU_add_test(s, "incremental equals full", test_incremental);
