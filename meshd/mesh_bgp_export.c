@@ -36,6 +36,7 @@
 #include "meshd/meshd.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
+#include "meshd/mesh_topo.h"
 
 DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_OUTQ, "BGP export queue");
 
@@ -380,6 +381,7 @@ static void mesh_export_change(struct mesh_route *r, struct mesh_aset *old,
 
 	(void)old;
 	(void)old_peer;
+	mesh_topo_route_changed(r);
 	for (size_t i = 0; i < pc->n_peers; i++)
 		mesh_export_diff(pc->peers[i], pc->afi, r);
 }

@@ -30,6 +30,7 @@
 #include "meshd/mesh_vty.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_rib.h"
+#include "meshd/mesh_topo.h"
 
 /* meshd's vty port: the next one free after FRR's daemons (2601-2622). */
 #define MESH_VTY_PORT 2624
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
 	mesh_routemap_init();
 	mesh_vty_init();
 	mesh_bgp_vty_init();
+	mesh_topo_init();
 
 	frr_config_fork();
 	frr_run(master);

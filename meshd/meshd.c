@@ -13,6 +13,7 @@
 
 #include "meshd/meshd.h"
 #include "meshd/mesh_bgp.h"
+#include "meshd/mesh_topo.h"
 
 DEFINE_MGROUP(MESHD, "meshd");
 DEFINE_MTYPE_STATIC(MESHD, MESH_INSTANCE, "Mesh instance");
@@ -60,5 +61,6 @@ void mesh_terminate(void)
 {
 	/* Sessions end with Cease / administrative shutdown. */
 	mesh_bgp_delete();
+	mesh_topo_terminate();
 	mesh_instance_delete();
 }

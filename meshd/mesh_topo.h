@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd topology: connectivity graph from the RIB's node routes, path
+ * computation behind a hold-down, and its show commands (mesh_topo.c).
+ */
+#ifndef MESH_TOPO_H
+#define MESH_TOPO_H
+
+#include "meshd/mesh_rib.h"
+
+/* The selection of r changed (called from the RIB's decision batch). */
+void mesh_topo_route_changed(const struct mesh_route *r);
+
+void mesh_topo_init(void);
+void mesh_topo_terminate(void);
+
+#endif /* MESH_TOPO_H */
