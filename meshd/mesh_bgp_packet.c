@@ -172,6 +172,19 @@ static bool mesh_aspath_has_as(const struct mesh_bgp_bytes *p, uint32_t as)
 	return false;
 }
 
+static bool mesh_aspath_has_confed(const struct mesh_bgp_bytes *p)
+{
+	size_t off = 0;
+
+	while (off + 2 <= p->len) {
+		if (p->p[off] == MESH_BGP_AS_CONFED_SEQUENCE ||
+		    p->p[off] == MESH_BGP_AS_CONFED_SET)
+			return true;
+		off += 2 + (size_t)p->p[off + 1] * 4;
+	}
+	return false;
+}
+
 static bool mesh_cluster_has(const struct mesh_bgp_bytes *cl, uint32_t id)
 {
 	for (size_t off = 0; off + 4 <= cl->len; off += 4)
@@ -193,6 +206,9 @@ static uint32_t mesh_cluster_id(void)
  * the neighbor's (RFC 4271 6.3, treat-as-withdraw per RFC 7606 7.2).
  * Returns MESH_PATH_INVALID or 0, with the reason.
  */
+/* Not a path flag: tells the caller the reason is a malformation. */
+#define MESH_PATH_MALFORMED_HINT 0x8000
+
 static uint16_t mesh_update_usable(struct mesh_peer *peer,
 				   const struct mesh_aset *attr,
 				   const char **why)
@@ -203,6 +219,15 @@ static uint16_t mesh_update_usable(struct mesh_peer *peer,
 	    mesh_aspath_has_as(&a->as_path, mesh_bgp->local_as)) {
 		*why = "AS_PATH contains our AS";
 		return MESH_PATH_INVALID;
+	}
+	/* meshd is not a confederation member: such segments from an
+	 * external peer make the AS_PATH malformed (RFC 5065 5), which RFC
+	 * 7606 7.2 handles as treat-as-withdraw. */
+	if (!peer->ctx.ibgp &&
+	    mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS_PATH) &&
+	    mesh_aspath_has_confed(&a->as_path)) {
+		*why = "AS_CONFED segment from an external peer (RFC 5065 5, RFC 7606 7.2)";
+		return MESH_PATH_INVALID | MESH_PATH_MALFORMED_HINT;
 	}
 	if (!peer->ctx.ibgp && attr->neighbor_as != peer->cfg.remote_as) {
 		*why = "first AS is not the neighbor's (RFC 4271 6.3)";
@@ -326,8 +351,15 @@ void mesh_bgp_packet_update(struct mesh_peer *peer, const uint8_t *msg,
 	if (u.nlri.len ||
 	    mesh_bgp_attr_present(&u.attrs, MESH_BGP_ATTR_MP_REACH)) {
 		in.attr_in = mesh_update_intern(peer, &u);
-		if (!in.flags)
+		if (!in.flags) {
 			in.flags = mesh_update_usable(peer, in.attr_in, &why);
+			if (in.flags & MESH_PATH_MALFORMED_HINT) {
+				in.flags &= (uint16_t)~MESH_PATH_MALFORMED_HINT;
+				peer->st.treat_as_withdraw++;
+				zlog_warn("BGP neighbor %pSU: UPDATE treated as withdraw: %s",
+					  &peer->su, why);
+			}
+		}
 		if (why)
 			MESH_DEBUG(updates,
 				   "BGP neighbor %pSU: routes of this UPDATE unusable: %s",

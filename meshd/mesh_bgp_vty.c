@@ -232,8 +232,8 @@ static void mesh_unknown_json(const struct mesh_bgp_attrs *a,
 		json_object *ju = json_object_new_object();
 
 		json_object_int_add(ju, "type", type);
-		json_object_string_addf(ju, "flags", "0x%02x",
-					flags | MESH_BGP_AF_PARTIAL);
+		/* As received; meshd sets Partial when it passes it on. */
+		json_object_string_addf(ju, "flags", "0x%02x", flags);
 		json_object_string_add(ju, "value", hex);
 		json_object_array_add(arr, ju);
 	}
