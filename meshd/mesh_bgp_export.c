@@ -133,6 +133,63 @@ static bool mesh_export_nexthop(struct mesh_peer *peer, enum mesh_afi afi,
  * from neighbor index from (before outbound policy); NULL when the rules
  * say not to send. Returns a new reference.
  */
+/*
+ * RFC 6793 4.2.2: toward a speaker without 4-octet AS support, AS_PATH
+ * carries 2-octet numbers with AS_TRANS in place of larger ones, and the
+ * true path travels in AS4_PATH when any number needed AS_TRANS (the
+ * same for AGGREGATOR / AS4_AGGREGATOR). p2 and p4 receive the bytes.
+ */
+static bool mesh_aspath_narrow(struct mesh_bgp_attrs *a, struct mesh_wbuf *p2,
+			       struct mesh_wbuf *p4)
+{
+	const struct mesh_bgp_bytes *in = &a->as_path;
+	bool need4 = false;
+	size_t off = 0;
+
+	while (off + 2 <= in->len) {
+		uint8_t type = in->p[off], cnt = in->p[off + 1];
+
+		mesh_wbuf_u8(p2, type);
+		mesh_wbuf_u8(p2, cnt);
+		/* AS4_PATH never carries confederation segments. */
+		if (type == MESH_BGP_AS_SEQUENCE || type == MESH_BGP_AS_SET) {
+			mesh_wbuf_u8(p4, type);
+			mesh_wbuf_u8(p4, cnt);
+		}
+		for (uint8_t i = 0; i < cnt; i++) {
+			const uint8_t *q = in->p + off + 2 + 4 * i;
+			uint32_t as = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+				      (uint32_t)q[2] << 8 | q[3];
+
+			if (as > 0xffff)
+				need4 = true;
+			mesh_wbuf_u16(p2, as > 0xffff ? MESH_BGP_AS_TRANS
+						      : (uint16_t)as);
+			if (type == MESH_BGP_AS_SEQUENCE || type == MESH_BGP_AS_SET)
+				mesh_wbuf_u32(p4, as);
+		}
+		off += 2 + (size_t)cnt * 4;
+	}
+	if (p2->err || p4->err)
+		return false;
+	a->as_path.p = p2->data;
+	a->as_path.len = p2->len;
+	a->as_path_width = 2;
+	if (need4 && p4->len) {
+		a->as4_path.p = p4->data;
+		a->as4_path.len = p4->len;
+		mesh_bgp_bit_set(a->present, MESH_BGP_ATTR_AS4_PATH);
+	}
+	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_AGGREGATOR) &&
+	    a->aggregator_as > 0xffff) {
+		a->as4_aggregator_as = a->aggregator_as;
+		a->as4_aggregator_id = a->aggregator_id;
+		a->aggregator_as = MESH_BGP_AS_TRANS;
+		mesh_bgp_bit_set(a->present, MESH_BGP_ATTR_AS4_AGGREGATOR);
+	}
+	return true;
+}
+
 static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 					  enum mesh_afi afi,
 					  struct mesh_aset *src, uint16_t from)
@@ -219,6 +276,16 @@ static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 		mesh_attr_clear(&a, MESH_BGP_ATTR_NEXT_HOP);
 	else
 		mesh_attr_clear(&a, MESH_BGP_ATTR_MP_REACH);
+	if (!peer->ctx.as4) {
+		uint8_t b2[MESH_BGP_EXT_MAX_LEN / 2], b4[MESH_BGP_EXT_MAX_LEN / 2];
+		struct mesh_wbuf p2, p4;
+
+		mesh_wbuf_init(&p2, b2, sizeof(b2));
+		mesh_wbuf_init(&p4, b4, sizeof(b4));
+		if (!mesh_aspath_narrow(&a, &p2, &p4))
+			return NULL;
+		return mesh_aset_intern(&a);
+	}
 	return mesh_aset_intern(&a);
 }
 
