@@ -46,6 +46,10 @@ static int mesh_listen_one(int family, uint16_t port)
 	sockopt_reuseaddr(fd);
 	sockopt_v6only(family, fd);
 	set_nonblocking(fd);
+	/* The SYN-ACK leaves from the listen socket: with TTL 255, a peer
+	 * that checks GTSM (RFC 5082) accepts it. Accepted connections get
+	 * their own TTL and minimum TTL per neighbor. */
+	sockopt_ttl(family, fd, MAXTTL);
 
 	frr_with_privs (&mesh_privs) {
 		ret = sockunion_bind(fd, &su, port, NULL);
