@@ -464,9 +464,9 @@ route_set_mesh_latency_add(void *rule, const struct prefix *prefix,
 		return RMAP_OKAY;
 	mesh_attr_latency_add(&v.attr, *(uint32_t *)rule);
 	if (mesh_attr_encode(&v.attr, v.raw.val, enc, sizeof(enc), &elen)) {
-		zlog_debug(
-			"bgp mesh: %pFX: attribute with latency added does not fit %u octets, left unchanged",
-			prefix, MESH_ATTR_MAX_LEN);
+		zlog_debug("bgp mesh: %pFX: attribute with latency added does "
+			   "not fit %u octets, left unchanged",
+			   prefix, MESH_ATTR_MAX_LEN);
 		return RMAP_OKAY;
 	}
 	bgp_mesh_transit_replace(pi->attr, &v.raw, enc, elen);
@@ -552,7 +552,8 @@ static void bgp_mesh_rmap_show_init(void)
 
 	if (!nb) {
 		zlog_warn(
-			"bgp mesh: %s not in the northbound, mesh route-map lines will be missing from the running configuration",
+			"bgp mesh: %s not in the northbound, mesh route-map "
+			"lines will be missing from the running configuration",
 			BGP_MESH_RMAP_ENTRY_XPATH);
 		return;
 	}
@@ -581,8 +582,9 @@ static struct route_map_index *bgp_mesh_rmap_index(struct vty *vty)
 		index = nb_running_get_entry_non_rec(NULL, VTY_CURR_XPATH,
 						     false);
 	if (!index)
-		vty_out(vty,
-			"%% route-map entry not in the running configuration (mesh route-map commands need the classic configuration mode)\n");
+		vty_out(vty, "%% route-map entry not in the running "
+			     "configuration (mesh route-map commands need the "
+			     "classic configuration mode)\n");
 	return index;
 }
 
@@ -626,9 +628,8 @@ DEFPY(match_mesh_latency, match_mesh_latency_cmd,
 
 DEFPY(no_match_mesh_latency, no_match_mesh_latency_cmd,
       "no match mesh latency <le$le|ge$ge>",
-      NO_STR MATCH_STR MESH_STR MESH_LATENCY_STR
-      "Lower than or equal to\n"
-      "Greater than or equal to\n")
+      NO_STR MATCH_STR MESH_STR MESH_LATENCY_STR "Lower than or equal to\n"
+						 "Greater than or equal to\n")
 {
 	return bgp_mesh_match(vty, true,
 			      le ? "mesh latency le" : "mesh latency ge", NULL);
@@ -655,9 +656,8 @@ DEFPY(no_match_mesh_bandwidth, no_match_mesh_bandwidth_cmd,
 
 DEFPY(match_mesh_tenant, match_mesh_tenant_cmd,
       "[no] match mesh tenant (0-4294967295)$tenant",
-      NO_STR MATCH_STR MESH_STR
-      "Tenant ID TLV\n"
-      "Tenant ID\n")
+      NO_STR MATCH_STR MESH_STR "Tenant ID TLV\n"
+				"Tenant ID\n")
 {
 	return bgp_mesh_match(vty, !!no, "mesh tenant", tenant_str);
 }
@@ -739,7 +739,8 @@ DEFPY(bgp_mesh_attribute_type, bgp_mesh_attribute_type_cmd,
 	}
 	if (bgp_mesh_code_forbidden(code)) {
 		vty_out(vty,
-			"%% attribute type %ld is deprecated by RFC 8093 and must not be used\n",
+			"%% attribute type %ld is deprecated by RFC 8093 and "
+			"must not be used\n",
 			code);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
@@ -796,10 +797,9 @@ static void bgp_mesh_hex_out(char *out, const uint8_t *in, size_t len)
 
 DEFPY(bgp_mesh_ca_key, bgp_mesh_ca_key_cmd,
       "[no] bgp mesh ca-key (0-4294967295)$key_id [WORD$hex]",
-      NO_STR BGP_STR MESH_STR
-      "Mesh CA public key that signs node attributes\n"
-      "Key ID\n"
-      "Ed25519 public key, 64 hexadecimal digits\n")
+      NO_STR BGP_STR MESH_STR "Mesh CA public key that signs node attributes\n"
+			      "Key ID\n"
+			      "Ed25519 public key, 64 hexadecimal digits\n")
 {
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
 	struct bgp_mesh_inst *mi = bgp_mesh_inst_find(bgp);
@@ -824,8 +824,8 @@ DEFPY(bgp_mesh_ca_key, bgp_mesh_ca_key_cmd,
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	if (bgp_mesh_hex_decode(hex, raw, sizeof(raw))) {
-		vty_out(vty,
-			"%% an Ed25519 public key is 32 octets: 64 hexadecimal digits\n");
+		vty_out(vty, "%% an Ed25519 public key is 32 octets: 64 "
+			     "hexadecimal digits\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	pkey = mesh_attr_key_public_from_raw(raw, sizeof(raw));
@@ -964,12 +964,15 @@ static void bgp_mesh_show_path(struct vty *vty, struct bgp *bgp,
 		}
 		case BGP_MESH_MALFORMED:
 			vty_out(vty,
-				"%zu octets, malformed: %s (the spec says treat-as-withdraw; bgpd keeps the route, 'match mesh malformed' can deny it)\n",
+				"%zu octets, malformed: %s (the spec says "
+				"treat-as-withdraw; bgpd keeps the route, "
+				"'match mesh malformed' can deny it)\n",
 				v->raw.len, v->err);
 			break;
 		case BGP_MESH_UNSUPPORTED:
 			vty_out(vty,
-				"%zu octets, %s: not interpreted, passed on unchanged\n",
+				"%zu octets, %s: not interpreted, passed on "
+				"unchanged\n",
 				v->raw.len, v->err);
 			break;
 		}
@@ -981,15 +984,15 @@ static void bgp_mesh_show_path(struct vty *vty, struct bgp *bgp,
 }
 
 DEFPY(show_bgp_mesh, show_bgp_mesh_cmd,
-      "show bgp <ipv4$v4|ipv6$v6> unicast <A.B.C.D/M|A.B.C.D|X:X::X:X/M|X:X::X:X>$addr mesh [json$uj]",
-      SHOW_STR BGP_STR
-      "Address Family\n"
-      "Address Family\n"
-      "Address Family modifier\n"
-      "IPv4 prefix\n"
-      "IPv4 address (longest match)\n"
-      "IPv6 prefix\n"
-      "IPv6 address (longest match)\n" MESH_STR JSON_STR)
+      "show bgp <ipv4$v4|ipv6$v6> unicast "
+      "<A.B.C.D/M|A.B.C.D|X:X::X:X/M|X:X::X:X>$addr mesh [json$uj]",
+      SHOW_STR BGP_STR "Address Family\n"
+		       "Address Family\n"
+		       "Address Family modifier\n"
+		       "IPv4 prefix\n"
+		       "IPv4 address (longest match)\n"
+		       "IPv6 prefix\n"
+		       "IPv6 address (longest match)\n" MESH_STR JSON_STR)
 {
 	afi_t afi = v4 ? AFI_IP : AFI_IP6;
 	struct bgp *bgp = bgp_get_default();
@@ -1037,7 +1040,8 @@ DEFPY(show_bgp_mesh, show_bgp_mesh_cmd,
 				    mi ? mi->code : MESH_ATTR_BGP_TYPE_DEFAULT);
 	} else {
 		vty_out(vty,
-			"BGP routing table entry for %pFX, mesh attribute type %u\n",
+			"BGP routing table entry for %pFX, mesh attribute type "
+			"%u\n",
 			bgp_dest_get_prefix(dest),
 			mi ? mi->code : MESH_ATTR_BGP_TYPE_DEFAULT);
 	}
@@ -1105,5 +1109,4 @@ static int bgp_mesh_module_init(void)
 
 FRR_MODULE_SETUP(.name = "bgpd_mesh", .version = FRR_VERSION,
 		 .description = "bgpd mesh path attribute module",
-		 .init = bgp_mesh_module_init,
-);
+		 .init = bgp_mesh_module_init, );

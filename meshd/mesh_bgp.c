@@ -236,10 +236,10 @@ void mesh_peer_config_changed(struct mesh_peer *peer,
 
 	switch (what) {
 	case MESH_PEER_CHANGE_RESET:
-		MESH_DEBUG(
-			bgp,
-			"neighbor %pSU: configuration changed, restarting session",
-			&peer->su);
+		MESH_DEBUG(bgp,
+			   "neighbor %pSU: configuration changed, restarting "
+			   "session",
+			   &peer->su);
 		mesh_fsm_stop(peer, MESH_BGP_ERR_CEASE,
 			      MESH_CEASE_OTHER_CONFIG_CHANGE, NULL);
 		if (!peer->cfg.shutdown)

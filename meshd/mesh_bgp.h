@@ -139,9 +139,9 @@ struct mesh_peer {
 	struct mesh_peer_config cfg;
 
 	/* session */
-	enum mesh_fsm_state state;	/* the most advanced connection's */
-	struct mesh_conn conn[2];	/* [MESH_CONN_OUT], [MESH_CONN_IN] */
-	struct mesh_conn *est;		/* the Established one, or NULL */
+	enum mesh_fsm_state state; /* the most advanced connection's */
+	struct mesh_conn conn[2];  /* [MESH_CONN_OUT], [MESH_CONN_IN] */
+	struct mesh_conn *est;	   /* the Established one, or NULL */
 	struct thread *t_connect_retry, *t_gr_stale, *t_flush;
 	uint32_t connect_attempts;
 	uint32_t flaps;		 /* consecutive sessions that ended early */
@@ -155,15 +155,15 @@ struct mesh_peer {
 	bool af_up[MESH_AFI_MAX];     /* family negotiated */
 	bool eor_rx[MESH_AFI_MAX];
 	bool eor_tx[MESH_AFI_MAX];
-	bool gr_helper;		      /* keeping stale paths */
-	uint16_t gr_time;	      /* peer's restart time */
-	bool refresh;		      /* route refresh usable */
+	bool gr_helper;	  /* keeping stale paths */
+	uint16_t gr_time; /* peer's restart time */
+	bool refresh;	  /* route refresh usable */
 	bool enhanced_refresh;
 
 	/* RIB view */
 	struct mesh_rib_peer rib_peer;
 	struct mesh_adjout *adjout[MESH_AFI_MAX];
-	struct mesh_outq *outq[MESH_AFI_MAX]; /* changes not yet sent */
+	struct mesh_outq *outq[MESH_AFI_MAX];	    /* changes not yet sent */
 	struct mesh_aset *xcache_src[MESH_AFI_MAX]; /* last export: input */
 	uint16_t xcache_peer[MESH_AFI_MAX];
 	struct mesh_aset *xcache_out[MESH_AFI_MAX]; /* and its result */
@@ -199,7 +199,7 @@ struct mesh_network {
 
 struct mesh_bgp {
 	uint32_t local_as;
-	struct in_addr router_id; /* from 'router mesh' */
+	struct in_addr router_id;  /* from 'router mesh' */
 	struct in_addr cluster_id; /* 0: router-id */
 	uint16_t port;		   /* listen port */
 	uint16_t holdtime, keepalive;
@@ -241,12 +241,12 @@ bool mesh_peer_af_active(const struct mesh_peer *peer, enum mesh_afi afi);
 
 /* What a configuration change needs of a running session. */
 enum mesh_peer_change {
-	MESH_PEER_CHANGE_RESET,	    /* restart the session (remote-as,
-				     * password, timers, families...) */
-	MESH_PEER_CHANGE_SHUTDOWN,  /* shutdown set or cleared */
-	MESH_PEER_CHANGE_POLICY_IN, /* re-apply inbound policy */
+	MESH_PEER_CHANGE_RESET,	     /* restart the session (remote-as,
+				      * password, timers, families...) */
+	MESH_PEER_CHANGE_SHUTDOWN,   /* shutdown set or cleared */
+	MESH_PEER_CHANGE_POLICY_IN,  /* re-apply inbound policy */
 	MESH_PEER_CHANGE_POLICY_OUT, /* re-export */
-	MESH_PEER_CHANGE_NONE,	    /* description and the like */
+	MESH_PEER_CHANGE_NONE,	     /* description and the like */
 };
 void mesh_peer_config_changed(struct mesh_peer *peer,
 			      enum mesh_peer_change what);

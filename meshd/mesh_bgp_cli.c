@@ -124,9 +124,8 @@ static int mesh_cli_neighbor_af_leaf(struct vty *vty, const union sockunion *su,
 
 DEFPY_YANG(mesh_bgp_local_as, mesh_bgp_local_as_cmd,
 	   "bgp local-as (1-4294967295)$asn",
-	   BGP_STR_M
-	   "Autonomous system of this speaker\n"
-	   "AS number\n")
+	   BGP_STR_M "Autonomous system of this speaker\n"
+		     "AS number\n")
 {
 	if (mesh_cli_enqueue(vty, MESH_BGP_XPATH "/local-as", NB_OP_MODIFY,
 			     asn_str))
@@ -136,14 +135,13 @@ DEFPY_YANG(mesh_bgp_local_as, mesh_bgp_local_as_cmd,
 
 DEFPY_YANG(no_mesh_bgp_local_as, no_mesh_bgp_local_as_cmd,
 	   "no bgp local-as [(1-4294967295)]",
-	   NO_STR BGP_STR_M
-	   "Autonomous system of this speaker\n"
-	   "AS number\n")
+	   NO_STR BGP_STR_M "Autonomous system of this speaker\n"
+			    "AS number\n")
 {
 	if (mesh_cli_exists(vty, "%s", MESH_BGP_XPATH "/neighbor") ||
 	    mesh_cli_exists(vty, "%s", MESH_BGP_XPATH "/address-family")) {
-		vty_out(vty,
-			"%% Remove the neighbors and address families first: they need the local AS\n");
+		vty_out(vty, "%% Remove the neighbors and address families "
+			     "first: they need the local AS\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	nb_cli_enqueue_change(vty, MESH_BGP_XPATH "/local-as", NB_OP_DESTROY,
@@ -153,9 +151,8 @@ DEFPY_YANG(no_mesh_bgp_local_as, no_mesh_bgp_local_as_cmd,
 
 DEFPY_YANG(mesh_bgp_cluster_id, mesh_bgp_cluster_id_cmd,
 	   "bgp cluster-id A.B.C.D$id",
-	   BGP_STR_M
-	   "Route reflector cluster ID (RFC 4456)\n"
-	   "Cluster ID\n")
+	   BGP_STR_M "Route reflector cluster ID (RFC 4456)\n"
+		     "Cluster ID\n")
 {
 	if (mesh_cli_enqueue(vty, MESH_BGP_XPATH "/cluster-id", NB_OP_MODIFY,
 			     id_str))
@@ -165,9 +162,8 @@ DEFPY_YANG(mesh_bgp_cluster_id, mesh_bgp_cluster_id_cmd,
 
 DEFPY_YANG(no_mesh_bgp_cluster_id, no_mesh_bgp_cluster_id_cmd,
 	   "no bgp cluster-id [A.B.C.D]",
-	   NO_STR BGP_STR_M
-	   "Route reflector cluster ID (RFC 4456)\n"
-	   "Cluster ID\n")
+	   NO_STR BGP_STR_M "Route reflector cluster ID (RFC 4456)\n"
+			    "Cluster ID\n")
 {
 	nb_cli_enqueue_change(vty, MESH_BGP_XPATH "/cluster-id", NB_OP_DESTROY,
 			      NULL);
@@ -176,10 +172,9 @@ DEFPY_YANG(no_mesh_bgp_cluster_id, no_mesh_bgp_cluster_id_cmd,
 
 DEFPY_YANG(mesh_bgp_listen_port, mesh_bgp_listen_port_cmd,
 	   "bgp listen port (1-65535)$port",
-	   BGP_STR_M
-	   "Where the speaker accepts connections\n"
-	   "TCP port (default 179)\n"
-	   "Port number\n")
+	   BGP_STR_M "Where the speaker accepts connections\n"
+		     "TCP port (default 179)\n"
+		     "Port number\n")
 {
 	if (mesh_cli_enqueue(vty, MESH_BGP_XPATH "/listen-port", NB_OP_MODIFY,
 			     port_str))
@@ -189,10 +184,9 @@ DEFPY_YANG(mesh_bgp_listen_port, mesh_bgp_listen_port_cmd,
 
 DEFPY_YANG(no_mesh_bgp_listen_port, no_mesh_bgp_listen_port_cmd,
 	   "no bgp listen port [(1-65535)]",
-	   NO_STR BGP_STR_M
-	   "Where the speaker accepts connections\n"
-	   "TCP port (default 179)\n"
-	   "Port number\n")
+	   NO_STR BGP_STR_M "Where the speaker accepts connections\n"
+			    "TCP port (default 179)\n"
+			    "Port number\n")
 {
 	nb_cli_enqueue_change(vty, MESH_BGP_XPATH "/listen-port", NB_OP_MODIFY,
 			      NULL);
@@ -216,11 +210,10 @@ DEFPY_YANG(mesh_bgp_timers, mesh_bgp_timers_cmd,
 
 DEFPY_YANG(no_mesh_bgp_timers, no_mesh_bgp_timers_cmd,
 	   "no timers bgp [(0-65535) (0-65535)]",
-	   NO_STR
-	   "Adjust routing timers\n"
-	   "BGP timers\n"
-	   "Keepalive interval (seconds)\n"
-	   "Hold time (seconds)\n")
+	   NO_STR "Adjust routing timers\n"
+		  "BGP timers\n"
+		  "Keepalive interval (seconds)\n"
+		  "Hold time (seconds)\n")
 {
 	nb_cli_enqueue_change(vty, MESH_BGP_XPATH "/timers/keepalive",
 			      NB_OP_MODIFY, NULL);
@@ -253,9 +246,8 @@ DEFPY_YANG(mesh_neighbor_remote_as, mesh_neighbor_remote_as_cmd,
 
 DEFPY_YANG(no_mesh_neighbor, no_mesh_neighbor_cmd,
 	   "no neighbor <A.B.C.D|X:X::X:X>$peer [remote-as (1-4294967295)]",
-	   NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	   "Specify the neighbor's AS\n"
-	   "AS number\n")
+	   NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "Specify the neighbor's AS\n"
+						   "AS number\n")
 {
 	char addr[SU_ADDRSTRLEN];
 	char xpath[XPATH_MAXLEN];
@@ -310,9 +302,8 @@ DEFPY_YANG(no_mesh_neighbor_description_text,
 
 DEFPY_YANG(mesh_neighbor_password, mesh_neighbor_password_cmd,
 	   "neighbor <A.B.C.D|X:X::X:X>$peer password LINE$key",
-	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	   "TCP MD5 signature (RFC 2385)\n"
-	   "The key, up to 80 characters\n")
+	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "TCP MD5 signature (RFC 2385)\n"
+					    "The key, up to 80 characters\n")
 {
 	return mesh_cli_neighbor_leaf(vty, peer, "password", NB_OP_MODIFY, key);
 }
@@ -408,13 +399,13 @@ DEFPY_YANG(mesh_neighbor_shutdown_msg, mesh_neighbor_shutdown_msg_cmd,
 	return ret;
 }
 
-DEFPY_YANG(
-	mesh_neighbor_timers, mesh_neighbor_timers_cmd,
-	"neighbor <A.B.C.D|X:X::X:X>$peer timers (0-65535)$keepalive (0-65535)$holdtime",
-	NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	"BGP per neighbor timers\n"
-	"Keepalive interval (seconds)\n"
-	"Hold time (seconds; 0 or at least 3)\n")
+DEFPY_YANG(mesh_neighbor_timers, mesh_neighbor_timers_cmd,
+	   "neighbor <A.B.C.D|X:X::X:X>$peer timers (0-65535)$keepalive "
+	   "(0-65535)$holdtime",
+	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
+	   "BGP per neighbor timers\n"
+	   "Keepalive interval (seconds)\n"
+	   "Hold time (seconds; 0 or at least 3)\n")
 {
 	char addr[SU_ADDRSTRLEN];
 	char xpath[XPATH_MAXLEN];
@@ -479,9 +470,8 @@ DEFPY_YANG(no_mesh_neighbor_timers_connect, no_mesh_neighbor_timers_connect_cmd,
 
 DEFPY_YANG(mesh_neighbor_port, mesh_neighbor_port_cmd,
 	   "neighbor <A.B.C.D|X:X::X:X>$peer port (1-65535)$port",
-	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	   "TCP port the neighbor listens on\n"
-	   "Port number (default 179)\n")
+	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "TCP port the neighbor listens on\n"
+					    "Port number (default 179)\n")
 {
 	return mesh_cli_neighbor_leaf(vty, peer, "port", NB_OP_MODIFY,
 				      port_str);
@@ -527,11 +517,10 @@ DEFPY_YANG_NOSH(mesh_address_family, mesh_address_family_cmd,
  * the commit below carries them all, or none. */
 DEFPY_YANG(no_mesh_address_family, no_mesh_address_family_cmd,
 	   "no address-family <ipv4|ipv6>$af [unicast]",
-	   NO_STR
-	   "Remove an address family's configuration\n"
-	   "Address Family\n"
-	   "Address Family\n"
-	   "Address Family modifier\n")
+	   NO_STR "Remove an address family's configuration\n"
+		  "Address Family\n"
+		  "Address Family\n"
+		  "Address Family modifier\n")
 {
 	const char *key =
 		strmatch(af, "ipv6") ? "ipv6-unicast" : "ipv4-unicast";
@@ -540,7 +529,8 @@ DEFPY_YANG(no_mesh_address_family, no_mesh_address_family_cmd,
 
 	bgp = yang_dnode_get(vty->candidate_config->dnode, MESH_BGP_XPATH);
 	if (bgp) {
-		LY_LIST_FOR (lyd_child(bgp), child) {
+		LY_LIST_FOR(lyd_child(bgp), child)
+		{
 			if (!strmatch(child->schema->name, "neighbor"))
 				continue;
 			snprintf(
@@ -573,10 +563,9 @@ DEFPY_NOSH(mesh_exit_address_family, mesh_exit_address_family_cmd,
 
 DEFPY_YANG(mesh_network, mesh_network_cmd,
 	   "[no] network <A.B.C.D/M|X:X::X:X/M>$prefix",
-	   NO_STR
-	   "Originate a prefix\n"
-	   "IPv4 prefix\n"
-	   "IPv6 prefix\n")
+	   NO_STR "Originate a prefix\n"
+		  "IPv4 prefix\n"
+		  "IPv6 prefix\n")
 {
 	enum mesh_afi afi = mesh_cli_node_afi(vty);
 	struct prefix masked;
@@ -584,7 +573,8 @@ DEFPY_YANG(mesh_network, mesh_network_cmd,
 
 	if ((prefix->family == AF_INET6) != (afi == MESH_AFI_IP6)) {
 		vty_out(vty,
-			"%% %s is not an %s prefix: configure it under address-family %s unicast\n",
+			"%% %s is not an %s prefix: configure it under "
+			"address-family %s unicast\n",
 			prefix_str, afi == MESH_AFI_IP6 ? "IPv6" : "IPv4",
 			prefix->family == AF_INET6 ? "ipv6" : "ipv4");
 		return CMD_WARNING_CONFIG_FAILED;
@@ -652,11 +642,10 @@ DEFPY_YANG(mesh_neighbor_addpath_tx, mesh_neighbor_addpath_tx_cmd,
 DEFPY_YANG(
 	mesh_neighbor_prefix_list, mesh_neighbor_prefix_list_cmd,
 	"neighbor <A.B.C.D|X:X::X:X>$peer prefix-list WORD$name <in|out>$dir",
-	NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	"Filter routes with a prefix-list\n"
-	"Name of the prefix-list\n"
-	"Routes from the neighbor\n"
-	"Routes to the neighbor\n")
+	NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "Filter routes with a prefix-list\n"
+					 "Name of the prefix-list\n"
+					 "Routes from the neighbor\n"
+					 "Routes to the neighbor\n")
 {
 	char leaf[32];
 
@@ -679,14 +668,13 @@ DEFPY_YANG(
 	return mesh_cli_neighbor_af_leaf(vty, peer, leaf, NB_OP_DESTROY, NULL);
 }
 
-DEFPY_YANG(
-	mesh_neighbor_route_map, mesh_neighbor_route_map_cmd,
-	"neighbor <A.B.C.D|X:X::X:X>$peer route-map RMAP_NAME$name <in|out>$dir",
-	NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	"Apply a route-map to routes\n"
-	"Name of the route-map\n"
-	"Routes from the neighbor\n"
-	"Routes to the neighbor\n")
+DEFPY_YANG(mesh_neighbor_route_map, mesh_neighbor_route_map_cmd,
+	   "neighbor <A.B.C.D|X:X::X:X>$peer route-map RMAP_NAME$name "
+	   "<in|out>$dir",
+	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "Apply a route-map to routes\n"
+					    "Name of the route-map\n"
+					    "Routes from the neighbor\n"
+					    "Routes to the neighbor\n")
 {
 	char leaf[32];
 
@@ -694,14 +682,14 @@ DEFPY_YANG(
 	return mesh_cli_neighbor_af_leaf(vty, peer, leaf, NB_OP_MODIFY, name);
 }
 
-DEFPY_YANG(
-	no_mesh_neighbor_route_map, no_mesh_neighbor_route_map_cmd,
-	"no neighbor <A.B.C.D|X:X::X:X>$peer route-map [RMAP_NAME] <in|out>$dir",
-	NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
-	"Apply a route-map to routes\n"
-	"Name of the route-map\n"
-	"Routes from the neighbor\n"
-	"Routes to the neighbor\n")
+DEFPY_YANG(no_mesh_neighbor_route_map, no_mesh_neighbor_route_map_cmd,
+	   "no neighbor <A.B.C.D|X:X::X:X>$peer route-map [RMAP_NAME] "
+	   "<in|out>$dir",
+	   NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
+	   "Apply a route-map to routes\n"
+	   "Name of the route-map\n"
+	   "Routes from the neighbor\n"
+	   "Routes to the neighbor\n")
 {
 	char leaf[32];
 
@@ -759,15 +747,15 @@ static bool mesh_rmap_value_ok(const char *s)
 
 DEFPY_YANG(mesh_set_local_pref, mesh_set_local_pref_cmd,
 	   "set local-preference WORD",
-	   SET_STR
-	   "BGP local preference path attribute\n"
-	   "Preference value (0-4294967295)\n")
+	   SET_STR "BGP local preference path attribute\n"
+		   "Preference value (0-4294967295)\n")
 {
 	const char *lp = argv[2]->arg;
 
 	if (!mesh_rmap_value_ok(lp)) {
 		vty_out(vty,
-			"%% local-preference %s: use N, +N or -N with N in 0-4294967295\n",
+			"%% local-preference %s: use N, +N or -N with N in "
+			"0-4294967295\n",
 			lp);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
@@ -776,19 +764,17 @@ DEFPY_YANG(mesh_set_local_pref, mesh_set_local_pref_cmd,
 
 DEFPY_YANG(no_mesh_set_local_pref, no_mesh_set_local_pref_cmd,
 	   "no set local-preference [WORD]",
-	   NO_STR SET_STR
-	   "BGP local preference path attribute\n"
-	   "Preference value (0-4294967295)\n")
+	   NO_STR SET_STR "BGP local preference path attribute\n"
+			  "Preference value (0-4294967295)\n")
 {
 	return mesh_rmap_unset(vty, "set-local-preference");
 }
 
 DEFPY_YANG(mesh_set_aspath_prepend, mesh_set_aspath_prepend_cmd,
 	   "set as-path prepend (1-4294967295)...",
-	   SET_STR
-	   "Transform BGP AS_PATH attribute\n"
-	   "Prepend to the as-path\n"
-	   "AS number\n")
+	   SET_STR "Transform BGP AS_PATH attribute\n"
+		   "Prepend to the as-path\n"
+		   "AS number\n")
 {
 	char *list = argv_concat(argv, argc, 3);
 	int ret;
@@ -800,10 +786,9 @@ DEFPY_YANG(mesh_set_aspath_prepend, mesh_set_aspath_prepend_cmd,
 
 DEFPY_YANG(no_mesh_set_aspath_prepend, no_mesh_set_aspath_prepend_cmd,
 	   "no set as-path prepend [(1-4294967295)]",
-	   NO_STR SET_STR
-	   "Transform BGP AS_PATH attribute\n"
-	   "Prepend to the as-path\n"
-	   "AS number\n")
+	   NO_STR SET_STR "Transform BGP AS_PATH attribute\n"
+			  "Prepend to the as-path\n"
+			  "AS number\n")
 {
 	return mesh_rmap_unset(vty, "as-path-prepend");
 }
@@ -812,7 +797,11 @@ DEFPY_YANG(
 	mesh_set_community, mesh_set_community_cmd, "set community AA:NN...",
 	SET_STR
 	"BGP community attribute\n"
-	"Community number in AA:NN format (where AA and NN are (0-65535)) or local-AS|no-advertise|no-export|internet|graceful-shutdown|accept-own-nexthop|accept-own|route-filter-translated-v4|route-filter-v4|route-filter-translated-v6|route-filter-v6|llgr-stale|no-llgr|blackhole|no-peer or additive\n")
+	"Community number in AA:NN format (where AA and NN are (0-65535)) or "
+	"local-AS|no-advertise|no-export|internet|graceful-shutdown|accept-own-"
+	"nexthop|accept-own|route-filter-translated-v4|route-filter-v4|route-"
+	"filter-translated-v6|route-filter-v6|llgr-stale|no-llgr|blackhole|no-"
+	"peer or additive\n")
 {
 	char *list = argv_concat(argv, argc, 2);
 	char canon[1024];
@@ -830,9 +819,8 @@ DEFPY_YANG(
 
 DEFPY_YANG(mesh_set_community_none, mesh_set_community_none_cmd,
 	   "set community none",
-	   SET_STR
-	   "BGP community attribute\n"
-	   "No community attribute\n")
+	   SET_STR "BGP community attribute\n"
+		   "No community attribute\n")
 {
 	return mesh_rmap_set(vty, "set-community", "community-none", "true");
 }
@@ -1014,16 +1002,16 @@ static int mesh_cli_show_af_neighbors(struct vty *vty,
 	size_t n = 0, i;
 	int lines = 0;
 
-	LY_LIST_FOR (lyd_child(bgp), child)
-		if (strmatch(child->schema->name, "neighbor"))
-			n++;
+	LY_LIST_FOR(lyd_child(bgp), child)
+	if (strmatch(child->schema->name, "neighbor"))
+		n++;
 	if (n == 0)
 		return 0;
 	nbrs = XCALLOC(MTYPE_TMP, n * sizeof(*nbrs));
 	i = 0;
-	LY_LIST_FOR (lyd_child(bgp), child)
-		if (strmatch(child->schema->name, "neighbor"))
-			nbrs[i++] = child;
+	LY_LIST_FOR(lyd_child(bgp), child)
+	if (strmatch(child->schema->name, "neighbor"))
+		nbrs[i++] = child;
 	qsort(nbrs, n, sizeof(*nbrs), mesh_cli_nbr_qsort_cmp);
 	for (i = 0; i < n; i++)
 		lines +=

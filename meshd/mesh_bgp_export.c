@@ -158,14 +158,16 @@ static bool mesh_aspath_narrow(struct mesh_bgp_attrs *a, struct mesh_wbuf *p2,
 		}
 		for (uint8_t i = 0; i < cnt; i++) {
 			const uint8_t *q = in->p + off + 2 + 4 * i;
-			uint32_t as = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+			uint32_t as = (uint32_t)q[0] << 24 |
+				      (uint32_t)q[1] << 16 |
 				      (uint32_t)q[2] << 8 | q[3];
 
 			if (as > 0xffff)
 				need4 = true;
 			mesh_wbuf_u16(p2, as > 0xffff ? MESH_BGP_AS_TRANS
 						      : (uint16_t)as);
-			if (type == MESH_BGP_AS_SEQUENCE || type == MESH_BGP_AS_SET)
+			if (type == MESH_BGP_AS_SEQUENCE ||
+			    type == MESH_BGP_AS_SET)
 				mesh_wbuf_u32(p4, as);
 		}
 		off += 2 + (size_t)cnt * 4;
@@ -211,8 +213,8 @@ static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 
 			if (!fp->rr_client && !to_client)
 				return NULL;
-			if (!mesh_bgp_attr_present(&a,
-						   MESH_BGP_ATTR_ORIGINATOR_ID)) {
+			if (!mesh_bgp_attr_present(
+				    &a, MESH_BGP_ATTR_ORIGINATOR_ID)) {
 				a.originator_id = fp->bgp_id;
 				mesh_bgp_bit_set(a.present,
 						 MESH_BGP_ATTR_ORIGINATOR_ID);
@@ -246,7 +248,8 @@ static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 		}
 	} else {
 		mesh_wbuf_init(&w, path, sizeof(path));
-		if (a.as_path.len >= 2 && a.as_path.p[0] == MESH_BGP_AS_SEQUENCE &&
+		if (a.as_path.len >= 2 &&
+		    a.as_path.p[0] == MESH_BGP_AS_SEQUENCE &&
 		    a.as_path.p[1] < 255) {
 			mesh_wbuf_u8(&w, MESH_BGP_AS_SEQUENCE);
 			mesh_wbuf_u8(&w, a.as_path.p[1] + 1);
@@ -277,7 +280,8 @@ static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 	else
 		mesh_attr_clear(&a, MESH_BGP_ATTR_MP_REACH);
 	if (!peer->ctx.as4) {
-		uint8_t b2[MESH_BGP_EXT_MAX_LEN / 2], b4[MESH_BGP_EXT_MAX_LEN / 2];
+		uint8_t b2[MESH_BGP_EXT_MAX_LEN / 2],
+			b4[MESH_BGP_EXT_MAX_LEN / 2];
 		struct mesh_wbuf p2, p4;
 
 		mesh_wbuf_init(&p2, b2, sizeof(b2));
@@ -329,8 +333,7 @@ static void mesh_export_cache_clear(struct mesh_peer *peer)
 	}
 }
 
-static bool mesh_peer_exports(const struct mesh_peer *peer,
-			      enum mesh_afi afi)
+static bool mesh_peer_exports(const struct mesh_peer *peer, enum mesh_afi afi)
 {
 	return peer->est && peer->af_up[afi] && peer->adjout[afi];
 }
@@ -341,8 +344,8 @@ static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
 {
 	struct mesh_aset *want = mesh_export_route(peer, afi, r);
 	struct mesh_bgp_prefix pfx;
-	struct mesh_aset *had = mesh_adjout_get(
-		peer->adjout[afi], mesh_route_prefix(r, &pfx), 0);
+	struct mesh_aset *had = mesh_adjout_get(peer->adjout[afi],
+						mesh_route_prefix(r, &pfx), 0);
 
 	if (want == had) {
 		mesh_aset_unref(want);
@@ -382,7 +385,8 @@ static void mesh_send_group(struct mesh_peer *peer, enum mesh_afi afi,
 	mesh_wbuf_init(&w, buf, sizeof(buf));
 	while ((k = mesh_bgp_pack_next(&pk, &w)) != 0) {
 		if (k < 0) {
-			zlog_warn("BGP neighbor %pSU: attributes too large for one UPDATE, %zu prefixes not sent",
+			zlog_warn("BGP neighbor %pSU: attributes too large for "
+				  "one UPDATE, %zu prefixes not sent",
 				  &peer->su, n - pk.next);
 			break;
 		}
@@ -465,8 +469,7 @@ static void mesh_bgp_process(struct thread *t)
 			if (mesh_peer_exports(peer, afi) &&
 			    pc.n_peers < array_size(peers))
 				peers[pc.n_peers++] = peer;
-		more |= mesh_rib_process(mesh_bgp->rib[afi],
-					 MESH_PROCESS_BATCH,
+		more |= mesh_rib_process(mesh_bgp->rib[afi], MESH_PROCESS_BATCH,
 					 mesh_export_change, &pc);
 		for (size_t i = 0; i < pc.n_peers; i++)
 			mesh_outq_flush(peers[i], afi);
@@ -571,7 +574,8 @@ void mesh_bgp_established(struct mesh_peer *peer)
 	}
 	if (!rp->index && !mesh_rib_peer_add(rp)) {
 		struct mesh_bgp_notify n = {.code = MESH_BGP_ERR_CEASE,
-					    .subcode = 8 /* out of resources */};
+					    .subcode =
+						    8 /* out of resources */};
 
 		mesh_conn_fail(peer->est, &n, "too many neighbors");
 		return;
@@ -592,7 +596,8 @@ static void mesh_gr_stale_expired(struct thread *t)
 {
 	struct mesh_peer *peer = THREAD_ARG(t);
 
-	zlog_info("BGP neighbor %pSU: graceful restart time over, removing stale paths",
+	zlog_info("BGP neighbor %pSU: graceful restart time over, removing "
+		  "stale paths",
 		  &peer->su);
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++)
 		mesh_rib_peer_sweep_stale(mesh_bgp->rib[afi],
@@ -621,7 +626,8 @@ void mesh_bgp_session_down(struct mesh_peer *peer, bool graceful)
 	mesh_export_cache_clear(peer);
 	THREAD_OFF(peer->t_gr_stale);
 	if (graceful) {
-		zlog_info("BGP neighbor %pSU: keeping its paths as stale for %u s (graceful restart)",
+		zlog_info("BGP neighbor %pSU: keeping its paths as stale for "
+			  "%u s (graceful restart)",
 			  &peer->su, peer->gr_time);
 		thread_add_timer(master, mesh_gr_stale_expired, peer,
 				 peer->gr_time, &peer->t_gr_stale);
@@ -703,9 +709,10 @@ void mesh_bgp_originate(const struct prefix *p, bool add)
 		a.mesh.p = mbuf;
 		a.mesh.len = mesh_attr_for_prefix(mbuf, sizeof(mbuf));
 		if (a.mesh.len)
-			mesh_bgp_bit_set(a.present, mesh->attr_type
-							    ? mesh->attr_type
-							    : MESH_BGP_ATTR_MESH_DEFAULT);
+			mesh_bgp_bit_set(a.present,
+					 mesh->attr_type
+						 ? mesh->attr_type
+						 : MESH_BGP_ATTR_MESH_DEFAULT);
 	}
 	attr = mesh_aset_intern(&a);
 	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,

@@ -99,16 +99,18 @@ static void mesh_peer_set_state(struct mesh_peer *peer,
 	if (peer->state == state)
 		return;
 	MESH_DEBUG(bgp, "BGP neighbor %pSU: %s -> %s", &peer->su,
-		   mesh_fsm_state_name(peer->state), mesh_fsm_state_name(state));
-	if (state == MESH_FSM_ESTABLISHED || peer->state == MESH_FSM_ESTABLISHED)
-		zlog_notice("BGP neighbor %pSU: %s -> %s%s%s", &peer->su,
-			    mesh_fsm_state_name(peer->state),
-			    mesh_fsm_state_name(state),
-			    peer->last_reason[0] && state != MESH_FSM_ESTABLISHED
-				    ? ": "
-				    : "",
-			    state != MESH_FSM_ESTABLISHED ? peer->last_reason
-							  : "");
+		   mesh_fsm_state_name(peer->state),
+		   mesh_fsm_state_name(state));
+	if (state == MESH_FSM_ESTABLISHED ||
+	    peer->state == MESH_FSM_ESTABLISHED)
+		zlog_notice(
+			"BGP neighbor %pSU: %s -> %s%s%s", &peer->su,
+			mesh_fsm_state_name(peer->state),
+			mesh_fsm_state_name(state),
+			peer->last_reason[0] && state != MESH_FSM_ESTABLISHED
+				? ": "
+				: "",
+			state != MESH_FSM_ESTABLISHED ? peer->last_reason : "");
 	peer->state = state;
 	peer->uptime = monotime(NULL);
 }
@@ -363,8 +365,8 @@ static void mesh_peer_schedule_retry(struct mesh_peer *peer)
 	unsigned int secs = peer->cfg.connect_retry
 				    ? peer->cfg.connect_retry
 				    : MESH_BGP_CONNECT_RETRY_DEFAULT;
-	uint32_t backoff = peer->connect_attempts > 4 ? 4
-						      : peer->connect_attempts;
+	uint32_t backoff =
+		peer->connect_attempts > 4 ? 4 : peer->connect_attempts;
 
 	THREAD_OFF(peer->t_connect_retry);
 	if (!mesh_peer_startable(peer) || peer->cfg.passive)
@@ -492,9 +494,10 @@ void mesh_fsm_accepted(struct mesh_peer *peer, int fd)
 	if (!mesh_peer_startable(peer) || mesh_peer_idle_hold_left_ms(peer)) {
 		MESH_DEBUG(bgp, "BGP neighbor %pSU: connection refused (%s)",
 			   &peer->su,
-			   peer->cfg.shutdown	? "shut down"
-			   : mesh_peer_startable(peer) ? "idle hold after a reset"
-						     : "not startable");
+			   peer->cfg.shutdown ? "shut down"
+			   : mesh_peer_startable(peer)
+				   ? "idle hold after a reset"
+				   : "not startable");
 		close(fd);
 		return;
 	}
@@ -514,7 +517,8 @@ void mesh_fsm_accepted(struct mesh_peer *peer, int fd)
 			mesh_bgp_session_down(peer, true);
 		} else {
 			MESH_DEBUG(bgp,
-				   "BGP neighbor %pSU: new connection refused, session is Established",
+				   "BGP neighbor %pSU: new connection refused, "
+				   "session is Established",
 				   &peer->su);
 			close(fd);
 			return;
@@ -547,7 +551,8 @@ static bool mesh_open_has_af(const struct mesh_bgp_open *o, uint16_t afi)
 		/* RFC 4760 8: no MP capability means IPv4 unicast only. */
 		return afi == MESH_BGP_AFI_IPV4;
 	for (int i = 0; i < o->n_mp; i++)
-		if (o->mp[i].afi == afi && o->mp[i].safi == MESH_BGP_SAFI_UNICAST)
+		if (o->mp[i].afi == afi &&
+		    o->mp[i].safi == MESH_BGP_SAFI_UNICAST)
 			return true;
 	return false;
 }
@@ -610,8 +615,9 @@ static void mesh_conn_open_received(struct mesh_conn *c, const uint8_t *msg,
 		struct mesh_bgp_notify n = {.code = MESH_BGP_ERR_CEASE,
 					    .subcode = 7};
 
-		mesh_conn_fail(loser, &n,
-			       "connection collision resolution (RFC 4271 6.8)");
+		mesh_conn_fail(
+			loser, &n,
+			"connection collision resolution (RFC 4271 6.8)");
 		if (loser == c)
 			return;
 	}
@@ -685,9 +691,8 @@ static void mesh_conn_established(struct mesh_conn *c)
 	}
 	peer->refresh = (o->caps & MESH_BGP_CAPF_ROUTE_REFRESH) != 0;
 	peer->enhanced_refresh = (o->caps & MESH_BGP_CAPF_ENHANCED_RR) != 0;
-	peer->gr_time = (o->caps & MESH_BGP_CAPF_GRACEFUL_RESTART)
-				? o->gr_time
-				: 0;
+	peer->gr_time =
+		(o->caps & MESH_BGP_CAPF_GRACEFUL_RESTART) ? o->gr_time : 0;
 	peer->last_reason[0] = '\0';
 	peer->shut_rx[0] = '\0';
 	peer->st.established++;
@@ -730,8 +735,8 @@ static void mesh_conn_hold_restart(struct mesh_conn *c)
 
 /* ---- Input ---- */
 
-static void mesh_notification_received(struct mesh_conn *c,
-				       const uint8_t *msg, size_t len)
+static void mesh_notification_received(struct mesh_conn *c, const uint8_t *msg,
+				       size_t len)
 {
 	struct mesh_peer *peer = c->peer;
 	struct mesh_bgp_notification n;
@@ -768,7 +773,7 @@ static void mesh_conn_fsm_error(struct mesh_conn *c, uint8_t type)
 	struct mesh_bgp_notify n = {.code = MESH_BGP_ERR_FSM};
 	char reason[96];
 
-	n.subcode = c->state == MESH_FSM_OPENSENT	? 1
+	n.subcode = c->state == MESH_FSM_OPENSENT      ? 1
 		    : c->state == MESH_FSM_OPENCONFIRM ? 2
 						       : 3;
 	snprintf(reason, sizeof(reason), "unexpected %s in %s",

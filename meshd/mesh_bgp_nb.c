@@ -235,9 +235,9 @@ int mesh_bgp_cluster_id_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (id.s_addr == INADDR_ANY) {
-			snprintf(
-				args->errmsg, args->errmsg_len,
-				"cluster-id 0.0.0.0 is not usable: leave it unset to use the router-id");
+			snprintf(args->errmsg, args->errmsg_len,
+				 "cluster-id 0.0.0.0 is not usable: leave it "
+				 "unset to use the router-id");
 			return NB_ERR_VALIDATION;
 		}
 		return NB_OK;
@@ -341,10 +341,11 @@ static bool mesh_nb_neighbor_address_ok(const union sockunion *su, char *buf,
 		return false;
 	}
 	if (IN6_IS_ADDR_LINKLOCAL(&su->sin6.sin6_addr)) {
-		snprintfrr(
-			buf, len,
-			"neighbor %pSU: link-local neighbors need an interface, which meshd does not support; use a global address",
-			su);
+		snprintfrr(buf, len,
+			   "neighbor %pSU: link-local neighbors need an "
+			   "interface, which meshd does not support; use a "
+			   "global address",
+			   su);
 		return false;
 	}
 	return true;
@@ -467,7 +468,8 @@ int mesh_bgp_neighbor_password_modify(struct nb_cb_modify_args *args)
 		if (strlen(key) > MESH_MD5_KEY_MAX) {
 			snprintf(
 				args->errmsg, args->errmsg_len,
-				"A TCP-MD5 key is at most %u octets (RFC 2385, TCP_MD5SIG_MAXKEYLEN); this one has %zu",
+				"A TCP-MD5 key is at most %u octets (RFC 2385, "
+				"TCP_MD5SIG_MAXKEYLEN); this one has %zu",
 				MESH_MD5_KEY_MAX, strlen(key));
 			return NB_ERR_VALIDATION;
 		}
@@ -560,10 +562,10 @@ int mesh_bgp_neighbor_shutdown_message_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (strlen(msg) > MESH_SHUTDOWN_MSG_MAX) {
-			snprintf(
-				args->errmsg, args->errmsg_len,
-				"A shutdown communication is at most %u octets of UTF-8 (RFC 9003); this one has %zu",
-				MESH_SHUTDOWN_MSG_MAX, strlen(msg));
+			snprintf(args->errmsg, args->errmsg_len,
+				 "A shutdown communication is at most %u "
+				 "octets of UTF-8 (RFC 9003); this one has %zu",
+				 MESH_SHUTDOWN_MSG_MAX, strlen(msg));
 			return NB_ERR_VALIDATION;
 		}
 		return NB_OK;
@@ -855,26 +857,27 @@ int mesh_bgp_network_create(struct nb_cb_create_args *args)
 		if ((p.family == AF_INET6) != (afi == MESH_AFI_IP6)) {
 			snprintfrr(
 				args->errmsg, args->errmsg_len,
-				"network %pFX is not an %s prefix: configure it under address-family %s unicast",
+				"network %pFX is not an %s prefix: configure "
+				"it under address-family %s unicast",
 				&p, mesh_nb_afi_name(afi),
 				p.family == AF_INET6 ? "ipv6" : "ipv4");
 			return NB_ERR_VALIDATION;
 		}
 		if (p.family == AF_INET6 &&
 		    IN6_IS_ADDR_MULTICAST(&p.u.prefix6) && p.prefixlen >= 8) {
-			snprintfrr(
-				args->errmsg, args->errmsg_len,
-				"network %pFX: multicast prefixes are not unicast routes",
-				&p);
+			snprintfrr(args->errmsg, args->errmsg_len,
+				   "network %pFX: multicast prefixes are not "
+				   "unicast routes",
+				   &p);
 			return NB_ERR_VALIDATION;
 		}
 		if (p.family == AF_INET &&
 		    IN_MULTICAST(ntohl(p.u.prefix4.s_addr)) &&
 		    p.prefixlen >= 4) {
-			snprintfrr(
-				args->errmsg, args->errmsg_len,
-				"network %pFX: multicast prefixes are not unicast routes",
-				&p);
+			snprintfrr(args->errmsg, args->errmsg_len,
+				   "network %pFX: multicast prefixes are not "
+				   "unicast routes",
+				   &p);
 			return NB_ERR_VALIDATION;
 		}
 		return NB_OK;

@@ -24,8 +24,6 @@
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
 
-
-
 static void mesh_bgp_accept(struct thread *t);
 
 static int mesh_listen_one(int family, uint16_t port)
@@ -109,7 +107,8 @@ void mesh_bgp_listen_md5(struct mesh_peer *peer)
 	/* An empty key removes the neighbor's entry. */
 	if (sockopt_tcp_signature(fd, &peer->su, peer->cfg.password) < 0 &&
 	    peer->cfg.password)
-		zlog_warn("BGP neighbor %pSU: cannot install the TCP-MD5 key on the listen socket: %s",
+		zlog_warn("BGP neighbor %pSU: cannot install the TCP-MD5 key "
+			  "on the listen socket: %s",
 			  &peer->su, safe_strerror(errno));
 }
 
@@ -123,7 +122,8 @@ void mesh_bgp_socket_ttl(struct mesh_peer *peer, int fd)
 		sockopt_ttl(family, fd, MAXTTL);
 		if (sockopt_minttl(family, fd,
 				   MAXTTL + 1 - peer->cfg.ttl_hops) < 0)
-			zlog_warn("BGP neighbor %pSU: cannot set GTSM minimum TTL: %s",
+			zlog_warn("BGP neighbor %pSU: cannot set GTSM minimum "
+				  "TTL: %s",
 				  &peer->su, safe_strerror(errno));
 	} else if (peer->cfg.remote_as != mesh_bgp->local_as) {
 		/* eBGP: one hop, as routers expect by default. */
@@ -154,7 +154,8 @@ static void mesh_bgp_accept(struct thread *t)
 	peer = mesh_peer_lookup(&su);
 	if (!peer) {
 		MESH_DEBUG(events,
-			   "BGP connection from %pSU refused: not a configured neighbor",
+			   "BGP connection from %pSU refused: not a configured "
+			   "neighbor",
 			   &su);
 		close(fd);
 		return;

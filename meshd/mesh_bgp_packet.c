@@ -71,8 +71,8 @@ static void mesh_aspath_widen(const struct mesh_bgp_attrs *a,
 		mesh_wbuf_u8(out, type);
 		mesh_wbuf_u8(out, take);
 		for (uint8_t i = 0; i < take; i++)
-			mesh_wbuf_u32(out, ((uint32_t)p2->p[off + 2 + 2 * i] << 8) |
-						   p2->p[off + 3 + 2 * i]);
+			mesh_wbuf_u32(out, ((uint32_t)p2->p[off + 2 + 2 * i]
+					    << 8) | p2->p[off + 3 + 2 * i]);
 		done += take;
 		off += 2 + (size_t)cnt * 2;
 	}
@@ -188,7 +188,8 @@ static bool mesh_aspath_has_confed(const struct mesh_bgp_bytes *p)
 static bool mesh_cluster_has(const struct mesh_bgp_bytes *cl, uint32_t id)
 {
 	for (size_t off = 0; off + 4 <= cl->len; off += 4)
-		if (((uint32_t)cl->p[off] << 24 | (uint32_t)cl->p[off + 1] << 16 |
+		if (((uint32_t)cl->p[off] << 24 |
+		     (uint32_t)cl->p[off + 1] << 16 |
 		     (uint32_t)cl->p[off + 2] << 8 | cl->p[off + 3]) == id)
 			return true;
 	return false;
@@ -226,7 +227,8 @@ static uint16_t mesh_update_usable(struct mesh_peer *peer,
 	if (!peer->ctx.ibgp &&
 	    mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS_PATH) &&
 	    mesh_aspath_has_confed(&a->as_path)) {
-		*why = "AS_CONFED segment from an external peer (RFC 5065 5, RFC 7606 7.2)";
+		*why = "AS_CONFED segment from an external peer (RFC 5065 5, "
+		       "RFC 7606 7.2)";
 		return MESH_PATH_INVALID | MESH_PATH_MALFORMED_HINT;
 	}
 	if (!peer->ctx.ibgp && attr->neighbor_as != peer->cfg.remote_as) {
@@ -290,7 +292,8 @@ static void mesh_update_eor(struct mesh_peer *peer, uint16_t wafi)
 		return;
 	peer->eor_rx[afi] = true;
 	n = mesh_rib_peer_sweep_stale(mesh_bgp->rib[afi], peer->rib_peer.index);
-	MESH_DEBUG(updates, "BGP neighbor %pSU: End-of-RIB %s, %zu stale paths removed",
+	MESH_DEBUG(updates,
+		   "BGP neighbor %pSU: End-of-RIB %s, %zu stale paths removed",
 		   &peer->su, afi == MESH_AFI_IP ? "IPv4" : "IPv6", n);
 	mesh_bgp_schedule_process();
 }
@@ -356,13 +359,15 @@ void mesh_bgp_packet_update(struct mesh_peer *peer, const uint8_t *msg,
 			if (in.flags & MESH_PATH_MALFORMED_HINT) {
 				in.flags &= (uint16_t)~MESH_PATH_MALFORMED_HINT;
 				peer->st.treat_as_withdraw++;
-				zlog_warn("BGP neighbor %pSU: UPDATE treated as withdraw: %s",
+				zlog_warn("BGP neighbor %pSU: UPDATE treated "
+					  "as withdraw: %s",
 					  &peer->su, why);
 			}
 		}
 		if (why)
 			MESH_DEBUG(updates,
-				   "BGP neighbor %pSU: routes of this UPDATE unusable: %s",
+				   "BGP neighbor %pSU: routes of this UPDATE "
+				   "unusable: %s",
 				   &peer->su, why);
 		if (u.nlri.len && peer->af_up[MESH_AFI_IP]) {
 			in.afi = MESH_AFI_IP;
@@ -409,8 +414,9 @@ void mesh_bgp_packet_refresh(struct mesh_peer *peer, const uint8_t *msg,
 		break;
 	case MESH_BGP_RR_BORR:
 		/* RFC 7313 4: paths not refreshed before EoRR are stale. */
-		mesh_rib_peer_mark_stale(mesh_bgp->rib[mesh_afi_from_wire(rr.afi)],
-					 peer->rib_peer.index);
+		mesh_rib_peer_mark_stale(
+			mesh_bgp->rib[mesh_afi_from_wire(rr.afi)],
+			peer->rib_peer.index);
 		break;
 	case MESH_BGP_RR_EORR:
 		mesh_rib_peer_sweep_stale(
@@ -465,8 +471,7 @@ static bool mesh_reapply_route(struct mesh_route *r, void *arg)
 		if (p->peer != ra->peer->rib_peer.index ||
 		    (p->flags & MESH_PATH_INVALID))
 			continue;
-		attr = mesh_policy_in(ra->peer, ra->afi, &pfx,
-				      p->attr_in);
+		attr = mesh_policy_in(ra->peer, ra->afi, &pfx, p->attr_in);
 		if (attr == p->attr) {
 			mesh_aset_unref(attr);
 			continue;

@@ -82,12 +82,14 @@ static const char *mesh_aspath_str(const struct mesh_bgp_bytes *p, char *buf,
 		mesh_text_add(&t, "%s%s", t.len ? " " : "", open);
 		for (uint8_t i = 0; i < cnt && off + 2 + 4 * (i + 1) <= p->len;
 		     i++)
-			mesh_text_add(&t, "%s%u", i ? (type == MESH_BGP_AS_SET ||
-								type == MESH_BGP_AS_CONFED_SET
-							? ","
-							: " ")
-						    : "",
-				      get32(p->p + off + 2 + 4 * i));
+			mesh_text_add(
+				&t, "%s%u",
+				i ? (type == MESH_BGP_AS_SET ||
+						     type == MESH_BGP_AS_CONFED_SET
+					     ? ","
+					     : " ")
+				  : "",
+				get32(p->p + off + 2 + 4 * i));
 		mesh_text_add(&t, "%s", close);
 		off += 2 + (size_t)cnt * 4;
 	}
@@ -193,34 +195,20 @@ static const char *mesh_rib_peer_str(uint16_t index, char *buf, size_t size)
 }
 
 /* Unknown attributes passed on: raw block entries whose type is in
- * pass_on. */
+ * pass_on. The RIB keeps them as meshd re-emits them, so the flags shown
+ * are those sent on (Partial set), not necessarily those received. */
 static void mesh_unknown_json(const struct mesh_bgp_attrs *a,
 			      json_object *jpath)
 {
-	struct mesh_rbuf b;
+	struct mesh_rbuf b, v;
 	json_object *arr = NULL;
+	uint8_t flags, type;
 
 	mesh_rbuf_init(&b, a->raw.p, a->raw.len);
-	while (mesh_rbuf_left(&b) >= 3) {
-		uint8_t flags, type;
-		uint16_t len;
-		uint8_t l8;
-		struct mesh_rbuf v;
+	while (mesh_bgp_raw_next(&b, &flags, &type, &v)) {
 		char hex[2 * 512 + 1];
-		size_t n;
+		size_t n, len = mesh_rbuf_left(&v);
 
-		mesh_rbuf_u8(&b, &flags);
-		mesh_rbuf_u8(&b, &type);
-		if (flags & MESH_BGP_AF_EXTLEN) {
-			if (!mesh_rbuf_u16(&b, &len))
-				break;
-		} else {
-			if (!mesh_rbuf_u8(&b, &l8))
-				break;
-			len = l8;
-		}
-		if (!mesh_rbuf_sub(&b, len, &v))
-			break;
 		if (!mesh_bgp_bit_test(a->pass_on, type))
 			continue;
 		n = len > 512 ? 512 : len;
@@ -232,7 +220,6 @@ static void mesh_unknown_json(const struct mesh_bgp_attrs *a,
 		json_object *ju = json_object_new_object();
 
 		json_object_int_add(ju, "type", type);
-		/* As received; meshd sets Partial when it passes it on. */
 		json_object_string_addf(ju, "flags", "0x%02x", flags);
 		json_object_string_add(ju, "value", hex);
 		json_object_array_add(arr, ju);
@@ -288,7 +275,8 @@ static int mesh_no_bgp(struct vty *vty, bool uj)
 	if (uj)
 		vty_out(vty, "{}\n");
 	else
-		vty_out(vty, "%% BGP is not configured (router mesh / bgp local-as)\n");
+		vty_out(vty, "%% BGP is not configured (router mesh / bgp "
+			     "local-as)\n");
 	return CMD_SUCCESS;
 }
 
@@ -341,7 +329,8 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 		vty_out(vty, "BGP router identifier %pI4, local AS number %u\n",
 			&mesh->router_id, mesh_bgp->local_as);
 		vty_out(vty,
-			"RIB entries: IPv4 %zu (%zu paths), IPv6 %zu (%zu paths); %zu attribute sets\n\n",
+			"RIB entries: IPv4 %zu (%zu paths), IPv6 %zu (%zu "
+			"paths); %zu attribute sets\n\n",
 			s4.routes, s4.paths, s6.routes, s6.paths,
 			mesh_aset_count());
 		vty_out(vty, "%-39s %10s %9s %9s %8s %-12s %8s %8s\n",
@@ -363,8 +352,8 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 
 			json_object_int_add(jp, "remoteAs",
 					    peer->cfg.remote_as);
-			json_object_string_add(jp, "state",
-					       mesh_fsm_state_name(peer->state));
+			json_object_string_add(
+				jp, "state", mesh_fsm_state_name(peer->state));
 			json_object_int_add(jp, "uptime", d);
 			json_object_int_add(jp, "msgRcvd",
 					    mesh_peer_msgs_in(peer));
@@ -408,10 +397,10 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 
 	json_object_int_add(jp, "remoteAs", peer->cfg.remote_as);
 	json_object_int_add(jp, "localAs", mesh_bgp->local_as);
-	json_object_string_add(jp, "type", peer->cfg.remote_as ==
-							   mesh_bgp->local_as
-						   ? "internal"
-						   : "external");
+	json_object_string_add(jp, "type",
+			       peer->cfg.remote_as == mesh_bgp->local_as
+				       ? "internal"
+				       : "external");
 	if (peer->cfg.description)
 		json_object_string_add(jp, "description",
 				       peer->cfg.description);
@@ -439,8 +428,7 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 		json_object_boolean_add(jcap, "routeRefresh", peer->refresh);
 		json_object_boolean_add(jcap, "enhancedRouteRefresh",
 					peer->enhanced_refresh);
-		json_object_int_add(jcap, "gracefulRestartTime",
-				    peer->gr_time);
+		json_object_int_add(jcap, "gracefulRestartTime", peer->gr_time);
 		json_object_boolean_add(jcap, "addPathRxIpv4",
 					peer->ctx.addpath_rx &
 						MESH_BGP_AFB_IPV4);
@@ -461,15 +449,15 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 		json_object_boolean_add(ja, "negotiated", peer->af_up[afi]);
 		json_object_int_add(ja, "pfxRcd", rcv);
 		json_object_int_add(ja, "pfxBest", best);
-		json_object_int_add(ja, "pfxSnt",
-				    peer->adjout[afi]
-					    ? mesh_adjout_count(peer->adjout[afi])
-					    : 0);
+		json_object_int_add(
+			ja, "pfxSnt",
+			peer->adjout[afi] ? mesh_adjout_count(peer->adjout[afi])
+					  : 0);
 		json_object_boolean_add(ja, "endOfRibRcvd", peer->eor_rx[afi]);
 		json_object_boolean_add(ja, "endOfRibSent", peer->eor_tx[afi]);
-		json_object_object_add(jaf, afi == MESH_AFI_IP ? "ipv4Unicast"
-							       : "ipv6Unicast",
-				       ja);
+		json_object_object_add(
+			jaf, afi == MESH_AFI_IP ? "ipv4Unicast" : "ipv6Unicast",
+			ja);
 	}
 	json_object_object_add(jp, "addressFamilies", jaf);
 	json_object_int_add(jc, "opensIn", s->open_in);
@@ -515,7 +503,8 @@ static void mesh_show_peer_text(struct vty *vty, struct mesh_peer *peer)
 DEFPY(show_mesh_bgp_neighbors, show_mesh_bgp_neighbors_cmd,
       "show mesh bgp neighbors [<A.B.C.D|X:X::X:X>$addr] [json]$uj",
       SHOW_STR MESH_STR MESH_BGP_STR "Neighbors in detail\n"
-      "IPv4 neighbor address\n" "IPv6 neighbor address\n" JSON_STR)
+				     "IPv4 neighbor address\n"
+				     "IPv6 neighbor address\n" JSON_STR)
 {
 	struct mesh_peer **peers;
 	size_t n;
@@ -600,9 +589,9 @@ static void mesh_path_json(const struct mesh_route *r,
 					a->aggregator_as, &id);
 	}
 	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_COMMUNITIES))
-		json_object_string_add(jpath, "communities",
-				       mesh_comm_str(&a->communities, buf,
-						     sizeof(buf)));
+		json_object_string_add(
+			jpath, "communities",
+			mesh_comm_str(&a->communities, buf, sizeof(buf)));
 	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_LARGE_COMMUNITIES))
 		json_object_string_add(jpath, "largeCommunities",
 				       mesh_lcomm_str(&a->large_communities,
@@ -658,8 +647,8 @@ static bool mesh_show_route(struct mesh_route *r, void *arg)
 			mesh_path_json(r, p, jp);
 			json_object_array_add(jarr, jp);
 		} else {
-			const struct mesh_aset *attr = p->attr ? p->attr
-							       : p->attr_in;
+			const struct mesh_aset *attr =
+				p->attr ? p->attr : p->attr_in;
 			char nh[INET6_ADDRSTRLEN + 8], path[512], peer[64];
 			const char *status = r->best == p ? "*>"
 					     : (p->flags & MESH_PATH_INVALID)
@@ -698,8 +687,8 @@ static int mesh_show_rib(struct vty *vty, enum mesh_afi afi,
 		js = json_object_new_object();
 		sc.jroutes = json_object_new_object();
 	} else {
-		vty_out(vty,
-			"Status: *> best, * valid, x malformed or looped (never used), d denied by policy\n");
+		vty_out(vty, "Status: *> best, * valid, x malformed or looped "
+			     "(never used), d denied by policy\n");
 		vty_out(vty, "   %-24s %-24s %-20s %s\n", "Network", "Next Hop",
 			"From", "Path");
 	}
@@ -731,8 +720,10 @@ static int mesh_show_rib(struct vty *vty, enum mesh_afi afi,
 
 DEFPY(show_mesh_bgp_ipv4, show_mesh_bgp_ipv4_cmd,
       "show mesh bgp ipv4 [unicast] [<A.B.C.D/M$pfx|A.B.C.D$addr>] [json]$uj",
-      SHOW_STR MESH_STR MESH_BGP_STR "IPv4\n" "Unicast\n"
-      "Exact prefix\n" "Longest match of an address\n" JSON_STR)
+      SHOW_STR MESH_STR MESH_BGP_STR "IPv4\n"
+				     "Unicast\n"
+				     "Exact prefix\n"
+				     "Longest match of an address\n" JSON_STR)
 {
 	struct prefix p = {};
 
@@ -749,8 +740,10 @@ DEFPY(show_mesh_bgp_ipv4, show_mesh_bgp_ipv4_cmd,
 
 DEFPY(show_mesh_bgp_ipv6, show_mesh_bgp_ipv6_cmd,
       "show mesh bgp ipv6 [unicast] [<X:X::X:X/M$pfx|X:X::X:X$addr>] [json]$uj",
-      SHOW_STR MESH_STR MESH_BGP_STR "IPv6\n" "Unicast\n"
-      "Exact prefix\n" "Longest match of an address\n" JSON_STR)
+      SHOW_STR MESH_STR MESH_BGP_STR "IPv6\n"
+				     "Unicast\n"
+				     "Exact prefix\n"
+				     "Longest match of an address\n" JSON_STR)
 {
 	struct prefix p = {};
 
@@ -768,9 +761,12 @@ DEFPY(show_mesh_bgp_ipv6, show_mesh_bgp_ipv6_cmd,
 /* ---- clear mesh bgp ---- */
 
 DEFPY(clear_mesh_bgp, clear_mesh_bgp_cmd,
-      "clear mesh bgp <*$all|A.B.C.D$a4|X:X::X:X$a6> [soft$soft [<in$in|out$out>]]",
-      CLEAR_STR MESH_STR MESH_BGP_STR "All neighbors\n"
-      "IPv4 neighbor\n" "IPv6 neighbor\n"
+      "clear mesh bgp <*$all|A.B.C.D$a4|X:X::X:X$a6> [soft$soft "
+      "[<in$in|out$out>]]",
+      CLEAR_STR MESH_STR MESH_BGP_STR
+      "All neighbors\n"
+      "IPv4 neighbor\n"
+      "IPv6 neighbor\n"
       "Soft reset: keep the session\n"
       "Inbound: re-apply inbound policy\n"
       "Outbound: send the Adj-RIB-Out difference\n")

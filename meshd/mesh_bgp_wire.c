@@ -1960,33 +1960,38 @@ bool mesh_bgp_attr_encode(struct mesh_wbuf *w, const struct mesh_bgp_ctx *ctx,
 	return attr_write(w, row->flags, type, row, ctx, a, NULL);
 }
 
+bool mesh_bgp_raw_next(struct mesh_rbuf *b, uint8_t *flags, uint8_t *type,
+		       struct mesh_rbuf *val)
+{
+	uint8_t l8 = 0;
+	uint16_t l = 0;
+
+	if (!mesh_rbuf_u8(b, flags) || !mesh_rbuf_u8(b, type))
+		return false;
+	if (*flags & MESH_BGP_AF_EXTLEN) {
+		if (!mesh_rbuf_u16(b, &l))
+			return false;
+	} else {
+		if (!mesh_rbuf_u8(b, &l8))
+			return false;
+		l = l8;
+	}
+	return mesh_rbuf_sub(b, l, val);
+}
+
 /* Unknown optional transitive attributes, first of each type, Partial
  * set (RFC 4271 5). The raw block is read with the same bounds as on
  * decode. */
-static bool passon_encode(struct mesh_wbuf *w, const struct mesh_bgp_attrs *a)
+bool mesh_bgp_passon_encode(struct mesh_wbuf *w, const struct mesh_bgp_attrs *a)
 {
 	uint8_t done[32] = {0};
-	struct mesh_rbuf b;
+	uint8_t flags = 0, type = 0;
+	struct mesh_rbuf b, vb;
 
 	mesh_rbuf_init(&b, a->raw.p, a->raw.len);
-	while (mesh_rbuf_left(&b)) {
+	while (mesh_bgp_raw_next(&b, &flags, &type, &vb)) {
 		struct mesh_bgp_bytes val;
-		struct mesh_rbuf vb;
-		uint8_t flags = 0, type = 0, l8 = 0;
-		uint16_t l = 0;
 
-		if (!mesh_rbuf_u8(&b, &flags) || !mesh_rbuf_u8(&b, &type))
-			break;
-		if (flags & MESH_BGP_AF_EXTLEN) {
-			if (!mesh_rbuf_u16(&b, &l))
-				break;
-		} else {
-			if (!mesh_rbuf_u8(&b, &l8))
-				break;
-			l = l8;
-		}
-		if (!mesh_rbuf_sub(&b, l, &vb))
-			break;
 		if (!mesh_bgp_bit_test(a->pass_on, type) ||
 		    mesh_bgp_bit_test(done, type))
 			continue;
@@ -2018,7 +2023,7 @@ bool mesh_bgp_attrs_encode(struct mesh_wbuf *w, const struct mesh_bgp_ctx *ctx,
 			continue;
 		mesh_bgp_attr_encode(w, ctx, a, (uint8_t)t);
 	}
-	passon_encode(w, a);
+	mesh_bgp_passon_encode(w, a);
 	return !w->err;
 }
 
@@ -2453,8 +2458,8 @@ static bool passon_equal(const struct mesh_bgp_attrs *a,
 		return false;
 	mesh_wbuf_init(&wa, bufa, sizeof(bufa));
 	mesh_wbuf_init(&wb, bufb, sizeof(bufb));
-	passon_encode(&wa, a);
-	passon_encode(&wb, b);
+	mesh_bgp_passon_encode(&wa, a);
+	mesh_bgp_passon_encode(&wb, b);
 	return !wa.err && !wb.err && wa.len == wb.len &&
 	       !memcmp(bufa, bufb, wa.len);
 }

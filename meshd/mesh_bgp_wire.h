@@ -417,6 +417,15 @@ bool mesh_bgp_attrs_encode(struct mesh_wbuf *w, const struct mesh_bgp_ctx *ctx,
  * type and value). */
 bool mesh_bgp_attrs_equal(const struct mesh_bgp_attrs *a,
 			  const struct mesh_bgp_attrs *b);
+/* Only the pass-on attributes of a (first of each type, Optional,
+ * Transitive and Partial set, extended length above 255 octets). */
+bool mesh_bgp_passon_encode(struct mesh_wbuf *w,
+			    const struct mesh_bgp_attrs *a);
+/* Walks a block of raw path attributes (struct mesh_bgp_attrs.raw): true
+ * with the next attribute's flags, type and value, false at the end or at
+ * an attribute cut short. */
+bool mesh_bgp_raw_next(struct mesh_rbuf *b, uint8_t *flags, uint8_t *type,
+		       struct mesh_rbuf *val);
 /* A whole UPDATE from already-encoded withdrawn and NLRI fields. */
 bool mesh_bgp_update_encode(struct mesh_wbuf *w, const struct mesh_bgp_ctx *ctx,
 			    const struct mesh_bgp_bytes *withdrawn,

@@ -86,11 +86,8 @@ static struct frr_signal_t mesh_signals[] = {
 };
 
 static const struct frr_yang_module_info *const mesh_yang_modules[] = {
-	&frr_filter_info,
-	&frr_route_map_info,
-	&frr_bgp_route_map_mesh_info,
-	&frr_vrf_info,
-	&frr_meshd_info,
+	&frr_filter_info, &frr_route_map_info, &frr_bgp_route_map_mesh_info,
+	&frr_vrf_info,	  &frr_meshd_info,
 };
 
 /* clang-format off */

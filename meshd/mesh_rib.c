@@ -345,54 +345,25 @@ static struct mesh_bgp_bytes bytes_or_empty(const struct mesh_bgp_bytes *b)
  * marked in pass_on, flags Optional|Transitive|Partial, extended length
  * only above 255 octets (what the codec's encoder writes). The raw block
  * of a decoded UPDATE is the whole attribute field; this keeps only the
- * bytes that matter, so equal sets compare and hash equal. out must hold
- * raw->len octets (the result is never longer).
+ * bytes that matter, so equal sets compare and hash equal; the codec's
+ * own pass-on encoder writes them. out must hold raw->len + 1 octets (the
+ * result is never longer than raw->len).
  */
 static void passon_canon(const struct mesh_bgp_attrs *in,
 			 struct mesh_bgp_attrs *k, uint8_t *out, size_t cap)
 {
 	uint8_t done[32] = {0};
-	struct mesh_rbuf b;
+	uint8_t flags, type;
+	struct mesh_rbuf b, vb;
 	struct mesh_wbuf w;
 
 	mesh_wbuf_init(&w, out, cap);
-	mesh_rbuf_init(&b, in->raw.p, in->raw.len);
-	while (mesh_rbuf_left(&b)) {
-		struct mesh_rbuf vb;
-		uint8_t flags = 0, type = 0, l8 = 0;
-		uint16_t l = 0;
-		uint8_t f = MESH_BGP_AF_OPTIONAL | MESH_BGP_AF_TRANSITIVE |
-			    MESH_BGP_AF_PARTIAL;
-
-		if (!mesh_rbuf_u8(&b, &flags) || !mesh_rbuf_u8(&b, &type))
-			break;
-		if (flags & MESH_BGP_AF_EXTLEN) {
-			if (!mesh_rbuf_u16(&b, &l))
-				break;
-		} else {
-			if (!mesh_rbuf_u8(&b, &l8))
-				break;
-			l = l8;
-		}
-		if (!mesh_rbuf_sub(&b, l, &vb))
-			break;
-		if (!mesh_bgp_bit_test(in->pass_on, type) ||
-		    mesh_bgp_bit_test(done, type))
-			continue;
-		mesh_bgp_bit_set(done, type);
-		if (l > 255) {
-			mesh_wbuf_u8(&w, f | MESH_BGP_AF_EXTLEN);
-			mesh_wbuf_u8(&w, type);
-			mesh_wbuf_u16(&w, l);
-		} else {
-			mesh_wbuf_u8(&w, f);
-			mesh_wbuf_u8(&w, type);
-			mesh_wbuf_u8(&w, (uint8_t)l);
-		}
-		mesh_wbuf_bytes(&w, mesh_rbuf_cur(&vb), mesh_rbuf_left(&vb));
-	}
-	if (w.err || !w.len)
+	if (!mesh_bgp_passon_encode(&w, in) || !w.len)
 		return;
+	/* The types actually re-emitted. */
+	mesh_rbuf_init(&b, out, w.len);
+	while (mesh_bgp_raw_next(&b, &flags, &type, &vb))
+		mesh_bgp_bit_set(done, type);
 	memcpy(k->pass_on, done, sizeof(done));
 	k->raw.p = out;
 	k->raw.len = w.len;
@@ -550,9 +521,11 @@ struct mesh_aset *mesh_aset_intern(const struct mesh_bgp_attrs *a)
 	uint32_t h;
 	uint8_t *pos;
 
-	if (a->raw.p && a->raw.len > sizeof(stackraw))
-		rawbuf = XMALLOC(MTYPE_MESH_RIB_TMP, a->raw.len);
-	attr_canon(a, &k, rawbuf, a->raw.p ? a->raw.len : 0);
+	/* One octet over the block: the encoder writes a 4-octet header
+	 * before it knows the value fits a short one. */
+	if (a->raw.p && a->raw.len + 1 > sizeof(stackraw))
+		rawbuf = XMALLOC(MTYPE_MESH_RIB_TMP, a->raw.len + 1);
+	attr_canon(a, &k, rawbuf, a->raw.p ? a->raw.len + 1 : 0);
 	h = attr_hash(&k);
 
 	if (attr_tab.cap) {

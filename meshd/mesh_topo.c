@@ -38,7 +38,7 @@
 static struct mesh_graph *topo_graph;
 static struct mesh_spf_ctx *topo_spf;
 static struct thread *t_spf;
-static uint32_t topo_src;     /* router-id the context was made for */
+static uint32_t topo_src; /* router-id the context was made for */
 
 /* A stable 64-bit key for a prefix: the graph counts a node's routes. */
 static uint64_t mesh_topo_route_key(const struct mesh_bgp_prefix *p)
@@ -66,11 +66,14 @@ static void mesh_topo_spf_run(struct thread *t)
 		topo_src = src;
 	}
 	if (mesh_spf_run_pending(topo_spf, topo_graph) < 0)
-		MESH_DEBUG(spf, "path computation: this node (%pI4) is not in the graph yet",
+		MESH_DEBUG(spf,
+			   "path computation: this node (%pI4) is not in the "
+			   "graph yet",
 			   &mesh->router_id);
-	MESH_DEBUG(spf, "path computation: %s run in %llu us",
-		   mesh_spf_run_kind_str(mesh_spf_get_stats(topo_spf)->last_kind),
-		   (unsigned long long)mesh_spf_get_stats(topo_spf)->last_usec);
+	MESH_DEBUG(
+		spf, "path computation: %s run in %llu us",
+		mesh_spf_run_kind_str(mesh_spf_get_stats(topo_spf)->last_kind),
+		(unsigned long long)mesh_spf_get_stats(topo_spf)->last_usec);
 }
 
 static void mesh_topo_schedule(void)
@@ -120,8 +123,8 @@ static const char *mesh_id_str(uint32_t id, char *buf, size_t size)
 
 DEFPY(show_mesh_topology, show_mesh_topology_cmd,
       "show mesh topology [json]$uj",
-      SHOW_STR MESH_STR "Connectivity graph built from received attributes\n"
-      JSON_STR)
+      SHOW_STR MESH_STR
+      "Connectivity graph built from received attributes\n" JSON_STR)
 {
 	json_object *js = json_object_new_object();
 	json_object *jnodes = json_object_new_object();
@@ -143,8 +146,8 @@ DEFPY(show_mesh_topology, show_mesh_topology_cmd,
 			json_object *je = json_object_new_object();
 
 			json_object_string_add(je, "peer",
-					       mesh_id_str(ed->adv.peer_id, peer,
-							   sizeof(peer)));
+					       mesh_id_str(ed->adv.peer_id,
+							   peer, sizeof(peer)));
 			json_object_int_add(je, "delayUs", ed->adv.delay_us);
 			json_object_int_add(je, "jitterUs", ed->adv.jitter_us);
 			json_object_int_add(je, "loss", ed->adv.loss);
@@ -189,17 +192,19 @@ static json_object *mesh_path_json(uint32_t dst, bool backup)
 DEFPY(show_mesh_paths, show_mesh_paths_cmd,
       "show mesh paths [A.B.C.D$node] [json]$uj",
       SHOW_STR MESH_STR "Primary and backup paths to every node\n"
-      "One destination node (its node ID)\n" JSON_STR)
+			"One destination node (its node ID)\n" JSON_STR)
 {
 	json_object *js = json_object_new_object();
 	char id[INET_ADDRSTRLEN], nh[INET_ADDRSTRLEN];
 
 	if (!topo_spf || !topo_graph) {
 		json_object_string_add(js, "status",
-				       "no path computation yet: no node advertisement received");
+				       "no path computation yet: no node "
+				       "advertisement received");
 	} else {
 		for (uint32_t s = 0; s < topo_graph->n_slots; s++) {
-			const struct mesh_graph_node *gn = &topo_graph->nodes[s];
+			const struct mesh_graph_node *gn =
+				&topo_graph->nodes[s];
 			struct mesh_spf_route rt;
 			json_object *jd;
 
@@ -217,13 +222,13 @@ DEFPY(show_mesh_paths, show_mesh_paths_cmd,
 					jd, "nextHop",
 					mesh_id_str(rt.nexthop_id, nh,
 						    sizeof(nh)));
-				json_object_object_add(jd, "path",
-						       mesh_path_json(gn->id,
-								      false));
+				json_object_object_add(
+					jd, "path",
+					mesh_path_json(gn->id, false));
 			}
-			json_object_string_add(jd, "backupStatus",
-					       mesh_spf_reason_str(
-						       rt.backup_reason));
+			json_object_string_add(
+				jd, "backupStatus",
+				mesh_spf_reason_str(rt.backup_reason));
 			if (rt.backup_reason == MESH_SPF_OK) {
 				json_object_string_add(
 					jd, "backupKind",
@@ -236,14 +241,12 @@ DEFPY(show_mesh_paths, show_mesh_paths_cmd,
 					jd, "backupNextHop",
 					mesh_id_str(rt.backup_nexthop_id, nh,
 						    sizeof(nh)));
-				json_object_object_add(jd, "backupPath",
-						       mesh_path_json(gn->id,
-								      true));
+				json_object_object_add(
+					jd, "backupPath",
+					mesh_path_json(gn->id, true));
 			}
-			json_object_object_add(js,
-					       mesh_id_str(gn->id, id,
-							   sizeof(id)),
-					       jd);
+			json_object_object_add(
+				js, mesh_id_str(gn->id, id, sizeof(id)), jd);
 		}
 	}
 	if (uj) {
@@ -258,8 +261,8 @@ DEFPY(show_mesh_paths, show_mesh_paths_cmd,
 
 DEFPY(show_mesh_spf_statistics, show_mesh_spf_statistics_cmd,
       "show mesh spf statistics [json]$uj",
-      SHOW_STR MESH_STR "Path computation\n" "Runs and their durations\n"
-      JSON_STR)
+      SHOW_STR MESH_STR "Path computation\n"
+			"Runs and their durations\n" JSON_STR)
 {
 	const struct mesh_spf_stats *st =
 		topo_spf ? mesh_spf_get_stats(topo_spf) : NULL;
@@ -277,9 +280,9 @@ DEFPY(show_mesh_spf_statistics, show_mesh_spf_statistics_cmd,
 		json_object_int_add(js, "runsSkipped", st->runs_skipped);
 		json_object_string_add(js, "lastKind",
 				       mesh_spf_run_kind_str(st->last_kind));
-		json_object_string_add(js, "lastFullReason",
-				       mesh_spf_full_reason_str(
-					       st->last_full_reason));
+		json_object_string_add(
+			js, "lastFullReason",
+			mesh_spf_full_reason_str(st->last_full_reason));
 		json_object_int_add(js, "lastUsec", st->last_usec);
 		json_object_int_add(js, "lastFullUsec", st->last_full_usec);
 		json_object_int_add(js, "lastIncrementalUsec",

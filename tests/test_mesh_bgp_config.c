@@ -31,55 +31,14 @@
 #include "meshd/mesh_rib.h"
 #include "meshd/mesh_vty.h"
 
+#include "tests/mesh_test_vty.h"
+
 struct thread_master *master;
 /* the daemon's privileges (mesh_main.c): none to change in a test */
 struct zebra_privs_t mesh_privs;
 
-static struct vty *vty;
-static char *out;
-static size_t outlen;
-
 /* A port nothing else on the machine listens on. */
 #define TEST_PORT "17979"
-
-/* Run one command line in the test vty; its output lands in 'out'. */
-static int cli(const char *line)
-{
-	FILE *of;
-	int ret;
-
-	free(out);
-	out = NULL;
-	of = open_memstream(&out, &outlen);
-	vty->of = of;
-	ret = cmd_execute(vty, line, NULL, 0);
-	fclose(of);
-	vty->of = NULL;
-	return ret;
-}
-
-static void expect_ok(const char *line)
-{
-	int ret = cli(line);
-
-	if (ret != CMD_SUCCESS)
-		fprintf(stderr, "\n  '%s' failed (%d): %s\n", line, ret, out);
-	CU_ASSERT_EQUAL(ret, CMD_SUCCESS);
-}
-
-static void expect_refused(const char *line, const char *reason)
-{
-	int node = vty->node;
-	int ret = cli(line);
-
-	CU_ASSERT_NOT_EQUAL(ret, CMD_SUCCESS);
-	CU_ASSERT_EQUAL(vty->node, node);
-	if (!out || !strstr(out, reason)) {
-		fprintf(stderr, "\n  '%s' (%d): expected '%s' in: %s\n", line,
-			ret, reason, out ? out : "(nothing)");
-		CU_FAIL("refusal without the expected reason");
-	}
-}
 
 static struct mesh_peer *peer_get(const char *addr)
 {
@@ -404,8 +363,7 @@ static const char running_block[] =
 	" router-id 10.0.0.1\n"
 	" bgp local-as 65001\n"
 	" bgp cluster-id 10.255.0.1\n"
-	" bgp listen port " TEST_PORT
-	"\n"
+	" bgp listen port " TEST_PORT "\n"
 	" timers bgp 10 30\n"
 	" neighbor 10.0.0.2 remote-as 65002\n"
 	" neighbor 10.0.0.2 description core router r2\n"

@@ -24,52 +24,11 @@
 #include "meshd/mesh_nb.h"
 #include "meshd/mesh_vty.h"
 
+#include "tests/mesh_test_vty.h"
+
 struct thread_master *master;
 /* meshd's main() owns these; the BGP sockets (not opened here) use them. */
 struct zebra_privs_t mesh_privs;
-
-static struct vty *vty;
-static char *out;
-static size_t outlen;
-
-/* Run one command line in the test vty; its output lands in 'out'. */
-static int cli(const char *line)
-{
-	FILE *of;
-	int ret;
-
-	free(out);
-	out = NULL;
-	of = open_memstream(&out, &outlen);
-	vty->of = of;
-	ret = cmd_execute(vty, line, NULL, 0);
-	fclose(of);
-	vty->of = NULL;
-	return ret;
-}
-
-static void expect_ok(const char *line)
-{
-	int ret = cli(line);
-
-	if (ret != CMD_SUCCESS)
-		fprintf(stderr, "\n  '%s' failed (%d): %s\n", line, ret, out);
-	CU_ASSERT_EQUAL(ret, CMD_SUCCESS);
-}
-
-static void expect_refused(const char *line, const char *reason)
-{
-	int node = vty->node;
-	int ret = cli(line);
-
-	CU_ASSERT_NOT_EQUAL(ret, CMD_SUCCESS);
-	CU_ASSERT_EQUAL(vty->node, node);
-	if (!out || !strstr(out, reason)) {
-		fprintf(stderr, "\n  '%s' (%d): expected '%s' in: %s\n", line,
-			ret, reason, out ? out : "(nothing)");
-		CU_FAIL("refusal without the expected reason");
-	}
-}
 
 static void test_show_unconfigured(void)
 {
