@@ -29,6 +29,9 @@ whatever happens, and prints one JSON line (also written to --out):
                                   before it (null without such a gap)
     window_recv_ms                the same on the receiver's clock
     window_missing                packets missing in it (= longest_gap)
+    gap_start_seq                 first sequence number missing in it
+    gap_before_send_ns,           send times (CLOCK_MONOTONIC) of the packets
+    gap_after_send_ns             around it, to compare with when a test cut
     head_lost, tail_lost          missing before the first / after the last
                                   received packet (not gaps: a stream that
                                   never came back has tail_lost > 0)
@@ -186,6 +189,8 @@ def analyse(seqs, sent_ns, recv_ns, end_count=None):
         "window_recv_ms": None,
         "window_missing": 0,
         "gap_start_seq": None,
+        "gap_before_send_ns": None,
+        "gap_after_send_ns": None,
         "gaps": 0,
         "top_gaps": [],
     }
@@ -204,6 +209,8 @@ def analyse(seqs, sent_ns, recv_ns, end_count=None):
                 "missing": missing,
                 "window_ms": round((sent_ns[b] - sent_ns[a]) / 1e6, 3),
                 "window_recv_ms": round((recv_ns[b] - recv_ns[a]) / 1e6, 3),
+                "before_send_ns": sent_ns[a],
+                "after_send_ns": sent_ns[b],
             })
     if gaps:
         gaps.sort(key=lambda g: (-g["missing"], g["after_seq"]))
@@ -214,6 +221,8 @@ def analyse(seqs, sent_ns, recv_ns, end_count=None):
             "window_recv_ms": top["window_recv_ms"],
             "window_missing": top["missing"],
             "gap_start_seq": top["after_seq"] + 1,
+            "gap_before_send_ns": top["before_send_ns"],
+            "gap_after_send_ns": top["after_send_ns"],
             "gaps": len(gaps),
             "top_gaps": gaps[:5],
         })

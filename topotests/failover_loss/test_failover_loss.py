@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Loss window of a silent link failure: a 1000 packets/s UDP stream from h1
+to h2, the primary path is cut without taking any link down (nftables
+drops everything arriving on it, at both ends), and the packets lost
+until traffic flows through the backup are counted.
+
+Baseline: stock FRR (zebra, staticd, bgpd, bfdd), eBGP everywhere:
+
+    h1 -- r1 ------------ r2 -- h2       primary: r1-r2 direct (AS path 65002)
+          |               |
+          +----- r3 ------+              backup: via r3 (AS path 65003 65002)
+
+    h1 10.1.1.2/24   r1-eth0 10.1.1.1   r1-eth1 10.0.12.1 -- r2-eth1 10.0.12.2
+    h2 10.2.2.2/24   r2-eth0 10.2.2.1   r1-eth2 10.0.13.1 -- r3-eth0 10.0.13.3
+                                         r3-eth1 10.0.23.3 -- r2-eth2 10.0.23.2
+
+Failure detection on the sessions, one scenario each, in this order:
+  BFD 300 ms x 3 (FRR's default), BFD 50 ms x 3, and no BFD: the BGP hold
+  timer alone, with keepalive 3 s / hold 9 s on every session (FRR's
+  default 60/180 s would take minutes a run).
+
+The tests assert behaviour only: the cut causes loss, the loss is one
+window that starts at the cut, traffic comes back through r3 (its
+counters move, r1's kernel route names r3) and the window stays under a
+loose bound. The measured windows are printed as a table and kept in
+<logdir>/failover_loss.json, one entry per scenario, so the meshd
+scenario (a topology of its own, added to build_topo and run by a test
+placed before test_report) is printed beside them.
+
+FAILOVER_LOSS_REPEAT=N in the environment measures each scenario N times
+(default 1) for benchmark figures; the table shows every run.
+
+    sudo tools/topotest -k failover_loss -s
+"""
+
+import functools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, os.path.dirname(CWD))
+
+from lib import topotest
+from lib.topogen import Topogen, TopoRouter, get_topogen
+from lib.topolog import logger
+
+import lib_traffic
+
+pytestmark = [pytest.mark.bgpd]
+
+NFT = "/usr/sbin/nft"
+
+# Baseline addresses.
+H1_ADDR, H2_ADDR = "10.1.1.2", "10.2.2.2"
+H1_NET, H2_NET = "10.1.1.0/24", "10.2.2.0/24"
+R1_TO_R2, R2_TO_R1 = "10.0.12.1", "10.0.12.2"
+R1_TO_R3, R3_TO_R1 = "10.0.13.1", "10.0.13.3"
+R2_TO_R3, R3_TO_R2 = "10.0.23.2", "10.0.23.3"
+
+# Each router's AS and neighbors (BFD is switched on all of them at once).
+BGP = {
+    "r1": (65001, (R2_TO_R1, R3_TO_R1)),
+    "r2": (65002, (R1_TO_R2, R3_TO_R2)),
+    "r3": (65003, (R1_TO_R3, R2_TO_R3)),
+}
+
+# Daemons each router runs (the meshd topology adds its own rows).
+DAEMONS = {
+    name: [TopoRouter.RD_ZEBRA, TopoRouter.RD_STATIC, TopoRouter.RD_BGP,
+           TopoRouter.RD_BFD]
+    for name in ("r1", "r2", "r3")
+}
+
+RATE = 1000              # packets per second
+CUT_AFTER = 1.5          # seconds of clean stream before the cut
+STREAM_PORT = 5001
+# Loss outside the failover window that still counts as "one window"
+# (a stray packet at start-up, a late neighbour resolution).
+OTHER_LOSS = 50
+# The stream must run on after the window: at most this many packets may
+# be missing at its end.
+TAIL_SLACK = 20
+# The last packet before the window must have been sent within this much
+# of the moment the cut was made (nft runs in two namespaces at once).
+CUT_SLACK_MS = 200
+
+COUNT, WAIT = 60, 0.5    # run_and_expect budget: 30 s
+RESULTS_FILE = "failover_loss.json"
+REPEAT = max(1, int(os.environ.get("FAILOVER_LOSS_REPEAT", "1")))
+
+
+# ----------------------------------------------------------------------
+# Topology
+
+
+def build_frr_baseline(tgen):
+    for name in ("r1", "r2", "r3"):
+        tgen.add_router(name)
+    tgen.add_host("h1", H1_ADDR + "/24", "via 10.1.1.1")
+    tgen.add_host("h2", H2_ADDR + "/24", "via 10.2.2.1")
+    g = tgen.gears
+    tgen.add_link(g["r1"], g["h1"])  # r1-eth0 / h1-eth0
+    tgen.add_link(g["r2"], g["h2"])  # r2-eth0 / h2-eth0
+    tgen.add_link(g["r1"], g["r2"])  # r1-eth1 / r2-eth1: primary
+    tgen.add_link(g["r1"], g["r3"])  # r1-eth2 / r3-eth0
+    tgen.add_link(g["r3"], g["r2"])  # r3-eth1 / r2-eth2
+
+
+def build_topo(tgen):
+    build_frr_baseline(tgen)
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for name, router in tgen.routers().items():
+        router.load_frr_config(os.path.join(CWD, name, "frr.conf"), DAEMONS[name])
+    tgen.start_router()
+
+
+def teardown_module(mod):
+    get_topogen().stop_topology()
+
+
+def gear(name):
+    return get_topogen().gears[name]
+
+
+# ----------------------------------------------------------------------
+# Measuring helpers (shared with the meshd scenario)
+
+
+class SilentCut:
+    """Drops every frame arriving on the given interfaces (netdev ingress
+    hook, before anything else sees it) while the links stay up. One
+    interface per end of a link cuts it in both directions."""
+
+    TABLE = "failover_cut"
+
+    def __init__(self, ends):
+        self.ends = list(ends)  # [(gear, ifname), ...]
+        self.start_ns = self.end_ns = None
+
+    def _rules(self, ifname):
+        return (
+            "table netdev %s {\n"
+            " chain drop_in {\n"
+            "  type filter hook ingress device \"%s\" priority -500; policy accept;\n"
+            "  counter drop\n"
+            " }\n"
+            "}\n" % (self.TABLE, ifname)
+        )
+
+    def apply(self):
+        """Installs the drop at every end at once; records when."""
+        self.start_ns = time.monotonic_ns()
+        procs = [g.popen([NFT, "-f", "-"], stdin=subprocess.PIPE)
+                 for g, _ in self.ends]
+        for p, (_, ifname) in zip(procs, self.ends):
+            p.stdin.write(self._rules(ifname))
+            p.stdin.close()
+        errors = []
+        for p, (g, ifname) in zip(procs, self.ends):
+            if p.wait(timeout=10) != 0:
+                errors.append("{} {}: {}".format(g.name, ifname, p.stderr.read()))
+        self.end_ns = time.monotonic_ns()
+        assert not errors, "nft cut failed: {}".format(errors)
+
+    def dropped(self):
+        """Packets each end dropped: {"r1:r1-eth1": n, ...}."""
+        counts = {}
+        for g, ifname in self.ends:
+            out = g.cmd("{} -j list table netdev {}".format(NFT, self.TABLE))
+            n = None
+            try:
+                for item in json.loads(out).get("nftables", []):
+                    rule = item.get("rule")
+                    for expr in (rule or {}).get("expr", []):
+                        if "counter" in expr:
+                            n = expr["counter"]["packets"]
+            except ValueError:
+                pass
+            counts["{}:{}".format(g.name, ifname)] = n
+        return counts
+
+    def remove(self):
+        for g, _ in self.ends:
+            g.cmd("{} delete table netdev {} 2>/dev/null".format(NFT, self.TABLE))
+
+
+def interface_counters(router, ifname):
+    """(rx_packets, tx_packets) of an interface."""
+    out = router.cmd("ip -s -j link show dev {}".format(ifname))
+    stats = json.loads(out)[0]["stats64"]
+    return stats["rx"]["packets"], stats["tx"]["packets"]
+
+
+def measure_cut(name, sender, receiver, dst_addr, cut, seconds, workdir,
+                cut_after=CUT_AFTER):
+    """Streams RATE packets/s from sender to dst_addr on receiver for
+    `seconds`, applies `cut` (a SilentCut) after cut_after seconds, and
+    returns the receiver's figures (lib_traffic) plus when the cut was
+    made relative to the window:
+
+        cut_ms               how long installing the cut took (nft in
+                             each namespace, in parallel: ~40 ms here)
+        cut_to_gap_ms        send time of the last packet before the
+                             window minus the start of the cut (0..cut_ms)
+        cut_to_recovery_ms   send time of the first packet after it minus
+                             the start of the cut (includes nft's own time)
+        dropped_by_cut       packets each end of the cut dropped
+    """
+    stream = lib_traffic.Stream(sender, receiver, dst_addr, port=STREAM_PORT,
+                                rate=RATE, seconds=seconds, workdir=workdir,
+                                name=name)
+    stream.start()
+    try:
+        while stream.elapsed() < cut_after:
+            time.sleep(0.01)
+        cut.apply()
+        result = stream.wait()
+    finally:
+        stream.stop()
+    result["name"] = name
+    result["cut_ms"] = round((cut.end_ns - cut.start_ns) / 1e6, 3)
+    result["cut_to_gap_ms"] = result["cut_to_recovery_ms"] = None
+    if result["gap_before_send_ns"] is not None:
+        result["cut_to_gap_ms"] = round(
+            (result["gap_before_send_ns"] - cut.start_ns) / 1e6, 3)
+        result["cut_to_recovery_ms"] = round(
+            (result["gap_after_send_ns"] - cut.start_ns) / 1e6, 3)
+    result["dropped_by_cut"] = cut.dropped()
+    return result
+
+
+def check_window(result, max_ms, min_ms=0.0):
+    """Behaviour of one measured cut: the cut caused loss, in one window
+    that began at the cut; the stream came back and ran to its end; the
+    window lies within loose bounds. Returns None or what is wrong."""
+    r = result
+    if not r["end_seen"]:
+        return "the receiver never saw the end of the stream: {}".format(r)
+    if r["tail_lost"] > TAIL_SLACK:
+        return "traffic did not come back: last {} of {} packets lost".format(
+            r["tail_lost"], r["sent"])
+    if r["longest_gap"] < 1:
+        return "the cut lost no packet: the cut did not cut ({})".format(
+            r["dropped_by_cut"])
+    if r["lost"] > r["longest_gap"] + OTHER_LOSS:
+        return "{} lost but only {} in the failover window: {}".format(
+            r["lost"], r["longest_gap"], r["top_gaps"])
+    if not -CUT_SLACK_MS <= r["cut_to_gap_ms"] <= r["cut_ms"] + CUT_SLACK_MS:
+        return "the longest gap does not start at the cut: {} ms after it".format(
+            r["cut_to_gap_ms"])
+    if not min_ms <= r["window_ms"] <= max_ms:
+        return "loss window {} ms outside the loose bounds [{}, {}] ms".format(
+            r["window_ms"], min_ms, max_ms)
+    return None
+
+
+def results_path():
+    return os.path.join(get_topogen().logdir, RESULTS_FILE)
+
+
+def load_results():
+    try:
+        with open(results_path()) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"rate_pps": RATE, "scenarios": {}}
+
+
+def record_result(scenario, topology, detection, runs):
+    """Adds one scenario's runs to the results file (rewritten whole)."""
+    data = load_results()
+    windows = [r["window_ms"] for r in runs if r.get("window_ms") is not None]
+    data["scenarios"][scenario] = {
+        "topology": topology,
+        "detection": detection,
+        "window_ms": windows,
+        "window_ms_median": statistics.median(windows) if windows else None,
+        "lost": [r["lost"] for r in runs],
+        "runs": runs,
+    }
+    tmp = results_path() + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    os.rename(tmp, results_path())
+
+
+def format_table(data):
+    """One row per measured run: the window (ms and packets), all packets
+    lost, and packets the backup path carried during the stream."""
+    head = ("scenario", "topology", "detection", "window ms", "missing", "lost",
+            "via backup")
+    rows = [head]
+    for name, s in data["scenarios"].items():
+        for r in s["runs"]:
+            rows.append((
+                r.get("name", name), s["topology"], s["detection"],
+                "-" if r.get("window_ms") is None else "%.1f" % r["window_ms"],
+                str(r.get("window_missing")), str(r.get("lost")),
+                str(r.get("via_backup_packets", "-")),
+            ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def expect(func, what, count=COUNT, wait=WAIT):
+    """Polls func until it returns None; fails with its last answer."""
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    assert result is None, "{}: {}".format(what, result)
+
+
+# ----------------------------------------------------------------------
+# Baseline: FRR state and configuration
+
+
+def vtysh_config(name, *lines):
+    args = " ".join('-c "{}"'.format(l) for l in ("configure terminal",) + lines)
+    out = gear(name).cmd("vtysh {}".format(args))
+    assert "% " not in out, "{}: vtysh said: {}".format(name, out)
+
+
+def kernel_nexthop(router, prefix):
+    """The gateway of router's kernel route to prefix, or None."""
+    routes = json.loads(gear(router).cmd("ip -4 -j route show {}".format(prefix)) or "[]")
+    for route in routes:
+        if route.get("gateway"):
+            return route["gateway"]
+        for nh in route.get("nexthops", []):
+            return nh.get("gateway")
+    return None
+
+
+def bfd_peer(router, addr):
+    peers = gear(router).vtysh_cmd("show bfd peers json", isjson=True) or []
+    for p in peers:
+        if p.get("peer") == addr:
+            return p
+    return None
+
+
+def bgp_neighbor(router, addr):
+    out = gear(router).vtysh_cmd("show bgp neighbors {} json".format(addr), isjson=True)
+    return (out or {}).get(addr, {})
+
+
+def configure_detection(bfd):
+    """bfd = (interval_ms, multiplier) on every session, or None for no
+    BFD at all (BGP hold timer alone)."""
+    for name, (asn, neighbors) in BGP.items():
+        if bfd:
+            interval, mult = bfd
+            vtysh_config(name, "bfd", "profile failover",
+                         "detect-multiplier {}".format(mult),
+                         "receive-interval {}".format(interval),
+                         "transmit-interval {}".format(interval))
+            lines = []
+            for n in neighbors:
+                lines += ["neighbor {} bfd".format(n),
+                          "neighbor {} bfd profile failover".format(n)]
+        else:
+            lines = ["no neighbor {} bfd".format(n) for n in neighbors]
+        vtysh_config(name, "router bgp {}".format(asn), *lines)
+
+
+def detection_in_effect(bfd):
+    """None once r1 and r2 run the r1-r2 session with the wanted
+    detection: BFD up with the intervals negotiated on both sides, or no
+    BFD session and keepalive 3 s / hold 9 s."""
+    for router, addr in (("r1", R2_TO_R1), ("r2", R1_TO_R2)):
+        peer = bfd_peer(router, addr)
+        if bfd:
+            interval, mult = bfd
+            want = {"status": "up", "receive-interval": interval,
+                    "transmit-interval": interval, "detect-multiplier": mult,
+                    "remote-receive-interval": interval,
+                    "remote-transmit-interval": interval,
+                    "remote-detect-multiplier": mult}
+            got = {k: (peer or {}).get(k) for k in want}
+            if got != want:
+                return {router: got}
+        else:
+            if peer is not None:
+                return {router: "BFD session still there: {}".format(peer)}
+            n = bgp_neighbor(router, addr)
+            timers = (n.get("bgpTimerKeepAliveIntervalMsecs"),
+                      n.get("bgpTimerHoldTimeMsecs"))
+            if timers != (3000, 9000):
+                return {router: "keepalive/hold {}".format(timers)}
+    return None
+
+
+def primary_in_use():
+    """None once the r1-r2 session is up, r1 knows both paths to h2's
+    network, and both r1's and r2's kernels use the direct link."""
+    for router, addr in (("r1", R2_TO_R1), ("r2", R1_TO_R2)):
+        state = bgp_neighbor(router, addr).get("bgpState")
+        if state != "Established":
+            return "{}: session with {} {}".format(router, addr, state)
+    paths = gear("r1").vtysh_cmd(
+        "show bgp ipv4 unicast {} json".format(H2_NET), isjson=True).get("paths", [])
+    hops = sorted(p.get("peer", {}).get("peerId", "?") for p in paths if p.get("valid"))
+    if hops != sorted([R2_TO_R1, R3_TO_R1]):
+        return "r1's valid paths to {}: via {}".format(H2_NET, hops)
+    for router, prefix, want in (("r1", H2_NET, R2_TO_R1), ("r2", H1_NET, R1_TO_R2)):
+        nh = kernel_nexthop(router, prefix)
+        if nh != want:
+            return "{}: kernel route to {} via {}".format(router, prefix, nh)
+    return None
+
+
+def stream_flows():
+    """None once h1 reaches h2 (ARP resolved on the way)."""
+    out = gear("h1").cmd("ping -c 1 -W 1 {}".format(H2_ADDR))
+    return None if " 0% packet loss" in out else out
+
+
+# ----------------------------------------------------------------------
+# Baseline scenarios
+
+# name, detection, bfd (interval ms, multiplier) or None, stream seconds,
+# loose bounds on the window in ms (min, max). The hold timer's lower
+# bound shows BFD really was off: hold 9 s expires at least 6 s after
+# the last keepalive (every 3 s) before the cut.
+BASELINE = {
+    "frr-bfd-300x3": ("BFD 300ms x3", (300, 3), 6.0, (0, 3000)),
+    "frr-bfd-50x3": ("BFD 50ms x3", (50, 3), 5.0, (0, 2000)),
+    "frr-hold-3-9": ("BGP hold 9s (keepalive 3s), no BFD", None, 14.0, (3000, 11500)),
+}
+
+
+def run_baseline(scenario):
+    detection, bfd, seconds, (min_ms, max_ms) = BASELINE[scenario]
+    tgen = get_topogen()
+    if tgen.routers_have_failure():
+        pytest.skip(tgen.errors)
+
+    configure_detection(bfd)
+    expect(functools.partial(detection_in_effect, bfd), "{} in effect".format(detection))
+    cut = SilentCut([(gear("r1"), "r1-eth1"), (gear("r2"), "r2-eth1")])
+    runs = []
+    try:
+        for i in range(REPEAT):
+            cut.remove()
+            expect(primary_in_use, "primary path r1-r2 in use before the cut")
+            expect(stream_flows, "h1 reaches h2")
+            expect(functools.partial(detection_in_effect, bfd),
+                   "{} in effect".format(detection))
+            via_r3_before = interface_counters(gear("r3"), "r3-eth0")[0]
+            name = scenario if REPEAT == 1 else "{}-{}".format(scenario, i + 1)
+            result = measure_cut(name, gear("h1"), gear("h2"), H2_ADDR, cut,
+                                 seconds, tgen.logdir)
+            via_r3 = interface_counters(gear("r3"), "r3-eth0")[0] - via_r3_before
+            result["via_backup_packets"] = via_r3
+            nh = kernel_nexthop("r1", H2_NET)
+            logger.info("%s: %s", name, json.dumps(result))
+            runs.append(result)
+
+            problem = check_window(result, max_ms, min_ms)
+            assert problem is None, "{}: {}".format(name, problem)
+            # Traffic after the window went through r3: r1 routes via r3
+            # and r3 forwarded at least the packets received after it.
+            assert nh == R3_TO_R1, "{}: r1's route to {} via {} after the cut".format(
+                name, H2_NET, nh)
+            after = result["sent"] - result["gap_start_seq"] - result["longest_gap"] \
+                - result["tail_lost"]
+            assert via_r3 >= after, \
+                "{}: {} packets arrived after the window, r3 forwarded {}".format(
+                    name, after, via_r3)
+    finally:
+        cut.remove()
+        if runs:
+            record_result(scenario, "FRR bgpd+bfdd", detection, runs)
+    expect(primary_in_use, "primary path back after the cut is lifted")
+
+
+def test_baseline_bfd_300x3():
+    """FRR's default BFD timers: the window is bounded by 3 x 300 ms."""
+    run_baseline("frr-bfd-300x3")
+
+
+def test_baseline_bfd_50x3():
+    """BFD 50 ms x 3."""
+    run_baseline("frr-bfd-50x3")
+
+
+def test_baseline_hold_timer():
+    """No BFD: only the BGP hold timer (9 s) notices the silent cut."""
+    run_baseline("frr-hold-3-9")
+
+
+# Scenarios of other topologies (meshd) go here, before test_report.
+
+
+def test_report():
+    """Prints every measured window as a table (and where the JSON is)."""
+    data = load_results()
+    if not data["scenarios"]:
+        pytest.skip("no scenario measured")
+    table = format_table(data)
+    logger.info("loss windows (%s):\n%s", results_path(), table)
+    print("\nLoss windows, {} packets/s, silent cut of the primary link ({}):\n{}".format(
+        RATE, results_path(), table))
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
