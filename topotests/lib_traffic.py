@@ -250,13 +250,17 @@ class Stream:
         result = s.wait()
 
     The receiver runs at most seconds + margin; the sender exactly
-    `seconds` of packets (rate x seconds of them)."""
+    `seconds` of packets (rate x seconds of them). recv_port, when the
+    receiver listens on another port than the one sent to (a relay in
+    between, on the receiver's gear)."""
 
     def __init__(self, sender_gear, receiver_gear, dst_addr, port=5001, rate=1000,
-                 seconds=10.0, size=64, workdir="/tmp", name="stream", margin=5.0):
+                 seconds=10.0, size=64, workdir="/tmp", name="stream", margin=5.0,
+                 recv_port=None):
         self.sender_gear, self.receiver_gear = sender_gear, receiver_gear
         self.dst = "%s:%d" % (("[%s]" % dst_addr) if ":" in dst_addr else dst_addr, port)
-        self.listen = "%s:%d" % ("[::]" if ":" in dst_addr else "0.0.0.0", port)
+        self.listen = "%s:%d" % ("[::]" if ":" in dst_addr else "0.0.0.0",
+                                 recv_port or port)
         self.rate, self.seconds, self.size = rate, seconds, size
         self.margin = margin
         self.out = os.path.join(workdir, "traffic-%s.json" % name)

@@ -26,6 +26,7 @@ one JSON answer to the sender):
     forward MS         client -> target only
     reverse MS         target -> client only
     drop on|off        drop everything (also what is queued), both ways
+    loss PCT           drop each datagram with probability PCT %, both ways
     status             counters and settings
     quit               stop
 
@@ -36,14 +37,20 @@ answer), so a test runs it in the relay's namespace:
 
 The relay stops by itself after --max-seconds (default 600) and prints
 its final status as one JSON line on stdout. Standard library only.
+
+From a topotest, RelayProcess(gear, listen, target, control_port, ...)
+starts it in a gear and sends it commands.
 """
 
 import argparse
 import collections
 import errno
 import json
+import os
+import random
 import select
 import socket
+import subprocess
 import sys
 import time
 
@@ -131,6 +138,7 @@ class Relay:
                              delay_ms if reverse_delay_ms is None else reverse_delay_ms)
         self.client = None
         self.drop = False
+        self.loss = 0.0
         self.stopping = False
         self.started = time.monotonic()
 
@@ -142,6 +150,7 @@ class Relay:
             "target": "%s:%d" % self.target[:2],
             "client": "%s:%d" % self.client[:2] if self.client else None,
             "drop": self.drop,
+            "loss_pct": self.loss * 100.0,
             "uptime_s": round(time.monotonic() - self.started, 3),
             "forward": self.fwd.status(),
             "reverse": self.rev.status(),
@@ -166,6 +175,11 @@ class Relay:
                 if self.drop:
                     self.fwd.flush()
                     self.rev.flush()
+            elif verb == "loss" and len(args) == 1:
+                pct = float(args[0])
+                if not 0 <= pct <= 100:
+                    return {"error": "loss must be within 0..100"}
+                self.loss = pct / 100.0
             elif verb == "quit" and not args:
                 self.stopping = True
             elif verb != "status" or args:
@@ -206,7 +220,7 @@ class Relay:
             direction.received += 1
             if from_client:
                 self.client = peer
-            if self.drop:
+            if self.drop or (self.loss and random.random() < self.loss):
                 direction.dropped += 1
                 continue
             direction.push(time.monotonic(), payload)
@@ -269,6 +283,82 @@ def control(port, words, timeout):
     return json.loads(data.decode())
 
 
+# ----------------------------------------------------------------------
+# From a topotest
+
+
+class RelayProcess:
+    """A relay running in a topotest gear, driven from the test:
+
+        relay = RelayProcess(tgen.gears["r3"], "10.0.23.3:51900",
+                             "10.0.24.4:51820", control_port=9901,
+                             delay_ms=10, max_seconds=300).start()
+        relay.command("delay", 40)      # -> status dict, asserts ok
+        relay.stop()                    # -> final status dict
+    """
+
+    PYTHON = "/usr/bin/python3"
+
+    def __init__(self, gear, listen, target, control_port, delay_ms=0.0,
+                 reverse_delay_ms=None, max_seconds=600.0, upstream_bind=None):
+        self.gear = gear
+        self.control_port = control_port
+        self.args = [self.PYTHON, os.path.realpath(__file__), "run",
+                     "--listen", listen, "--target", target,
+                     "--delay-ms", str(delay_ms), "--control-port", str(control_port),
+                     "--max-seconds", str(max_seconds)]
+        if reverse_delay_ms is not None:
+            self.args += ["--reverse-delay-ms", str(reverse_delay_ms)]
+        if upstream_bind:
+            self.args += ["--upstream-bind", upstream_bind]
+        self.proc = None
+
+    def start(self, timeout=5.0):
+        self.proc = self.gear.popen(self.args)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("udp_relay exited: %s" % (self.proc.communicate(),))
+            if self.query("status") is not None:
+                return self
+            if time.monotonic() > deadline:
+                raise RuntimeError("udp_relay does not answer on its control port")
+            time.sleep(0.05)
+
+    def query(self, *words):
+        """Runs 'ctl' in the gear; the answer as a dict, or None."""
+        out = self.gear.cmd("%s %s ctl --control-port %d --timeout 1 %s" % (
+            self.PYTHON, os.path.realpath(__file__), self.control_port,
+            " ".join(str(w) for w in words)))
+        try:
+            answer = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return None
+        return answer if answer.get("ok") else None
+
+    def command(self, *words):
+        answer = self.query(*words)
+        assert answer is not None, "udp_relay did not take %r" % (words,)
+        return answer
+
+    def stop(self):
+        """Stops the relay; returns its final status (or None)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.query("quit")
+        try:
+            out, _ = self.proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        self.proc = None
+        try:
+            return json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -280,6 +370,7 @@ def main(argv=None):
     run.add_argument("--delay-ms", type=float, default=0.0)
     run.add_argument("--reverse-delay-ms", type=float, default=None,
                      help="default: the same as --delay-ms")
+    run.add_argument("--loss-pct", type=float, default=0.0)
     run.add_argument("--control-port", type=int, default=0,
                      help="UDP port on 127.0.0.1 for run-time commands (0: none)")
     run.add_argument("--max-seconds", type=float, default=600.0)
@@ -299,6 +390,7 @@ def main(argv=None):
 
     relay = Relay(args.listen, args.target, args.delay_ms, args.reverse_delay_ms,
                   args.control_port, args.upstream_bind)
+    relay.loss = args.loss_pct / 100.0
     print(json.dumps({"started": relay.status()}), flush=True)
     try:
         final = relay.run(args.max_seconds)

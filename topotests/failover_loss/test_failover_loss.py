@@ -53,6 +53,7 @@ from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
 
 import lib_traffic
+import udp_relay
 
 pytestmark = [pytest.mark.bgpd]
 
@@ -425,6 +426,55 @@ def stream_flows():
     """None once h1 reaches h2 (ARP resolved on the way)."""
     out = gear("h1").cmd("ping -c 1 -W 1 {}".format(H2_ADDR))
     return None if " 0% packet loss" in out else out
+
+
+# ----------------------------------------------------------------------
+# The instruments themselves
+
+
+def test_instruments():
+    """The stream and the UDP relay the meshd scenario relies on, checked
+    in the topology: h1 streams to a relay on h2 (delay 20 ms) that feeds
+    the receiver on h2. Lowering the delay to 5 ms mid-stream must not
+    reorder anything, no packet may arrive faster than the lowest delay
+    nor all of them at the lowest, and the relay's drop switch makes one
+    gap, after which the stream runs to its end."""
+    tgen = get_topogen()
+    if tgen.routers_have_failure():
+        pytest.skip(tgen.errors)
+    expect(primary_in_use, "primary path r1-r2 in use")
+    expect(stream_flows, "h1 reaches h2")
+
+    relay = udp_relay.RelayProcess(gear("h2"), H2_ADDR + ":5100", "127.0.0.1:5101",
+                                   control_port=5199, delay_ms=20, max_seconds=30)
+    relay.start()
+    stream = lib_traffic.Stream(gear("h1"), gear("h2"), H2_ADDR, port=5100,
+                                recv_port=5101, rate=RATE, seconds=4.0,
+                                workdir=tgen.logdir, name="instruments")
+    try:
+        stream.start()
+        for at, words in ((1.0, ("delay", 5)), (2.0, ("drop", "on")),
+                          (2.3, ("drop", "off")), (3.0, ("delay", 20))):
+            while stream.elapsed() < at:
+                time.sleep(0.01)
+            relay.command(*words)
+        result = stream.wait()
+    finally:
+        stream.stop()
+        final = relay.stop()
+    logger.info("instruments: stream %s; relay %s", json.dumps(result), json.dumps(final))
+
+    assert result["end_seen"] and result["tail_lost"] == 0, result
+    assert result["reordered"] == 0 and result["duplicates"] == 0, \
+        "relay reordered or duplicated: {}".format(result)
+    delay = result["delay_ms"]
+    assert delay["min"] >= 5.0 and delay["max"] >= 20.0, \
+        "one-way delay through the relay {} (set: 20, 5, 20 ms)".format(delay)
+    # The drop switch was on for 0.3 s plus the time 'ctl' takes to run.
+    assert result["longest_gap"] >= 250 and result["window_ms"] <= 1500, result
+    assert result["lost"] == result["longest_gap"], \
+        "loss outside the drop window: {}".format(result["top_gaps"])
+    assert final is not None and final["forward"]["dropped"] == result["lost"], final
 
 
 # ----------------------------------------------------------------------
