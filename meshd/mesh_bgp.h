@@ -330,6 +330,12 @@ void mesh_bgp_reapply_in(struct mesh_peer *peer, enum mesh_afi afi);
 void mesh_bgp_reexport(struct mesh_peer *peer, enum mesh_afi afi);
 /* A 'network' statement appeared or went away. */
 void mesh_bgp_originate(const struct prefix *p, bool add);
+/* Originate p with the given mesh attribute (the node route). */
+void mesh_bgp_originate_attr(const struct prefix *p, const uint8_t *mattr,
+			     size_t len);
+/* Sequence numbers of the attributes this node originates: growing,
+ * also across restarts (seconds since the epoch in the high bits). */
+uint64_t mesh_attr_sequence_next(void);
 
 /* ---- Policy (mesh_routemap.c) ---- */
 

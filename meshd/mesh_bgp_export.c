@@ -37,6 +37,7 @@
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_topo.h"
+#include "meshd/mesh_tunnel.h"
 
 DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_OUTQ, "BGP export queue");
 
@@ -655,7 +656,7 @@ static void mesh_prefix_from(struct mesh_bgp_prefix *bp, const struct prefix *p)
  * clock seconds in the high bits, a counter below (doc/mesh-attribute.md:
  * a newer sequence number replaces).
  */
-static uint64_t mesh_attr_next_seq(void)
+uint64_t mesh_attr_sequence_next(void)
 {
 	static uint64_t last;
 	uint64_t now = (uint64_t)time(NULL) << 20;
@@ -674,13 +675,50 @@ static size_t mesh_attr_for_prefix(uint8_t *buf, size_t size)
 
 	mesh_attr_init(&ma);
 	ma.originator = ntohl(mesh->router_id.s_addr);
-	ma.sequence = mesh_attr_next_seq();
+	ma.sequence = mesh_attr_sequence_next();
 	ma.prefix_owner = ma.originator;
 	ma.present |= MESH_ATTR_HAS_ORIGINATOR | MESH_ATTR_HAS_SEQUENCE |
 		      MESH_ATTR_HAS_PREFIX_OWNER;
+	if (mesh_tunnel_cfg.tenant) {
+		ma.tenant = mesh_tunnel_cfg.tenant;
+		ma.present |= MESH_ATTR_HAS_TENANT;
+	}
+	if (mesh_tunnel_cfg.ivn) {
+		ma.ivn = mesh_tunnel_cfg.ivn;
+		ma.present |= MESH_ATTR_HAS_IVN;
+	}
 	if (mesh_attr_encode(&ma, NULL, buf, size, &len) < 0)
 		return 0;
 	return len;
+}
+
+/* Put a locally originated route into the RIB; mattr (len octets) is
+ * its mesh attribute, or NULL for none. */
+static void mesh_bgp_originate_local(const struct prefix *p,
+				     const uint8_t *mattr, size_t len)
+{
+	struct mesh_bgp_prefix bp;
+	enum mesh_afi afi = p->family == AF_INET ? MESH_AFI_IP : MESH_AFI_IP6;
+	struct mesh_bgp_attrs a;
+	struct mesh_aset *attr;
+
+	mesh_prefix_from(&bp, p);
+	memset(&a, 0, sizeof(a));
+	a.origin = MESH_BGP_ORIGIN_IGP;
+	a.as_path_width = 4;
+	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
+	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
+	if (len) {
+		a.mesh.p = mattr;
+		a.mesh.len = len;
+		mesh_bgp_bit_set(a.present, mesh->attr_type
+						    ? mesh->attr_type
+						    : MESH_BGP_ATTR_MESH_DEFAULT);
+	}
+	attr = mesh_aset_intern(&a);
+	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,
+			mesh_aset_ref(attr), 0, monotime(NULL));
+	mesh_bgp_schedule_process();
 }
 
 void mesh_bgp_originate(const struct prefix *p, bool add)
@@ -688,36 +726,27 @@ void mesh_bgp_originate(const struct prefix *p, bool add)
 	uint8_t mbuf[256];
 	struct mesh_bgp_prefix bp;
 	enum mesh_afi afi = p->family == AF_INET ? MESH_AFI_IP : MESH_AFI_IP6;
-	struct mesh_bgp_attrs a;
-	struct mesh_aset *attr;
+	size_t len = 0;
 
 	if (!mesh_bgp)
 		return;
-	mesh_prefix_from(&bp, p);
 	if (!add) {
+		mesh_prefix_from(&bp, p);
 		mesh_rib_withdraw(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL,
 				  0);
 		mesh_bgp_schedule_process();
 		return;
 	}
-	memset(&a, 0, sizeof(a));
-	a.origin = MESH_BGP_ORIGIN_IGP;
-	a.as_path_width = 4;
-	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
-	mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
-	if (mesh && mesh->router_id.s_addr != INADDR_ANY) {
-		a.mesh.p = mbuf;
-		a.mesh.len = mesh_attr_for_prefix(mbuf, sizeof(mbuf));
-		if (a.mesh.len)
-			mesh_bgp_bit_set(a.present,
-					 mesh->attr_type
-						 ? mesh->attr_type
-						 : MESH_BGP_ATTR_MESH_DEFAULT);
-	}
-	attr = mesh_aset_intern(&a);
-	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,
-			mesh_aset_ref(attr), 0, monotime(NULL));
-	mesh_bgp_schedule_process();
+	if (mesh && mesh->router_id.s_addr != INADDR_ANY)
+		len = mesh_attr_for_prefix(mbuf, sizeof(mbuf));
+	mesh_bgp_originate_local(p, mbuf, len);
+}
+
+void mesh_bgp_originate_attr(const struct prefix *p, const uint8_t *mattr,
+			     size_t len)
+{
+	if (mesh_bgp)
+		mesh_bgp_originate_local(p, mattr, len);
 }
 
 void mesh_bgp_export_peer_fini(struct mesh_peer *peer)

@@ -16,6 +16,7 @@
 enum mesh_log_refs {
 	/* Codes are added with the subsystem that logs them. */
 	EC_MESH_CONFIG = MESH_FERR_START,
+	EC_MESH_TUNNEL,
 };
 
 void mesh_error_init(void);

@@ -31,6 +31,12 @@
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_rib.h"
 #include "meshd/mesh_topo.h"
+#include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_zebra.h"
+
+#include <pwd.h>
+
+#include "meshd/mesh_wg.h"
 
 /* meshd's vty port: the next one free after FRR's daemons (2601-2622). */
 #define MESH_VTY_PORT 2624
@@ -40,6 +46,10 @@
 static zebra_capabilities_t mesh_caps[] = {
 	ZCAP_BIND,
 	ZCAP_NET_RAW,
+	ZCAP_NET_ADMIN,
+};
+
+static zebra_capabilities_t mesh_caps_i[] = {
 	ZCAP_NET_ADMIN,
 };
 
@@ -53,7 +63,9 @@ struct zebra_privs_t mesh_privs = {
 #endif
 	.caps_p = mesh_caps,
 	.cap_num_p = array_size(mesh_caps),
-	.cap_num_i = 0,
+	/* wireguard-go is passed CAP_NET_ADMIN as an ambient capability. */
+	.caps_i = mesh_caps_i,
+	.cap_num_i = array_size(mesh_caps_i),
 };
 
 struct thread_master *master;
@@ -104,6 +116,24 @@ FRR_DAEMON_INFO(meshd, MESH,
 
 static const struct option mesh_longopts[] = {{0}};
 
+/*
+ * wireguard-go runs as the daemon's user once privileges are dropped and
+ * puts its control socket into MESH_WG_SOCK_DIR: make the directory ours
+ * while we are still root.
+ */
+static void mesh_wg_sockdir_prepare(void)
+{
+	struct passwd *pw = getpwnam(FRR_USER);
+
+	if (geteuid() != 0)
+		return;
+	if (mkdir(MESH_WG_SOCK_DIR, 0750) < 0 && errno != EEXIST)
+		return;
+	if (pw && chown(MESH_WG_SOCK_DIR, pw->pw_uid, pw->pw_gid) < 0)
+		zlog_warn("%s: chown: %s", MESH_WG_SOCK_DIR,
+			  safe_strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	frr_preinit(&meshd_di, argc, argv);
@@ -122,6 +152,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	mesh_wg_sockdir_prepare();
 	master = frr_init();
 
 	mesh_error_init();
@@ -136,6 +167,9 @@ int main(int argc, char **argv)
 	mesh_vty_init();
 	mesh_bgp_vty_init();
 	mesh_topo_init();
+	mesh_tunnel_cli_init();
+	mesh_tunnel_init();
+	mesh_zebra_init();
 
 	frr_config_fork();
 	frr_run(master);

@@ -263,6 +263,124 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/tunnel",
+			.cbs = {
+				.apply_finish = mesh_tunnel_apply_finish,
+				.cli_show = mesh_cli_show_tunnel,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/neighbor",
+			.cbs = {
+				.create = mesh_tunnel_neighbor_create,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/tenant",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/ivn",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/endpoint/address",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/key-file",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/ca-public-key",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/ca-signing-key-file",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/neighbor/endpoint-address",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/neighbor/endpoint-port",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/endpoint/port",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/full-mesh",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/max-tunnels",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/bandwidth",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/advertise-threshold",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/probe/interval",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/probe/down-after",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/probe/up-after",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/state/uptime",
 			.cbs = {
 				.get_elem = mesh_state_uptime_get_elem,

@@ -22,6 +22,15 @@ int mesh_role_modify(struct nb_cb_modify_args *args);
 int mesh_attribute_type_modify(struct nb_cb_modify_args *args);
 void mesh_router_apply_finish(struct nb_cb_apply_finish_args *args);
 
+/* mesh_tunnel_nb.c: the endpoint agent */
+int mesh_tunnel_leaf_modify(struct nb_cb_modify_args *args);
+int mesh_tunnel_leaf_destroy(struct nb_cb_destroy_args *args);
+int mesh_tunnel_neighbor_create(struct nb_cb_create_args *args);
+void mesh_tunnel_apply_finish(struct nb_cb_apply_finish_args *args);
+void mesh_cli_show_tunnel(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults);
+void mesh_tunnel_cli_init(void);
+
 /* mesh_bgp_nb.c: the BGP speaker */
 void mesh_bgp_apply_finish(struct nb_cb_apply_finish_args *args);
 int mesh_bgp_local_as_modify(struct nb_cb_modify_args *args);

@@ -18,6 +18,7 @@
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_errors.h"
 #include "meshd/mesh_nb.h"
+#include "meshd/mesh_tunnel.h"
 
 int mesh_router_create(struct nb_cb_create_args *args)
 {
@@ -36,6 +37,7 @@ int mesh_router_destroy(struct nb_cb_destroy_args *args)
 
 	mesh_bgp_delete();
 	mesh_instance_delete();
+	mesh_tunnel_config_reset();
 	MESH_DEBUG(events, "router mesh deleted");
 	return NB_OK;
 }

@@ -26,6 +26,8 @@
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_spf.h"
 #include "meshd/mesh_topo.h"
+#include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_zebra.h"
 
 #ifndef VTYSH_EXTRACT_PL
 #include "meshd/mesh_topo_clippy.c"
@@ -74,6 +76,12 @@ static void mesh_topo_spf_run(struct thread *t)
 		spf, "path computation: %s run in %llu us",
 		mesh_spf_run_kind_str(mesh_spf_get_stats(topo_spf)->last_kind),
 		(unsigned long long)mesh_spf_get_stats(topo_spf)->last_usec);
+	mesh_zebra_paths_changed();
+}
+
+const struct mesh_spf_ctx *mesh_topo_spf(void)
+{
+	return topo_spf;
 }
 
 static void mesh_topo_schedule(void)
@@ -89,20 +97,39 @@ void mesh_topo_route_changed(const struct mesh_route *r)
 	const struct mesh_aset *as = r->best ? r->best->attr : NULL;
 	struct mesh_attr ma;
 	enum mesh_graph_attr_result res;
-	bool announce = false;
-	uint64_t gen;
+	bool announce = false, decoded = false;
+	uint32_t owner = 0;
+	uint64_t gen, key;
+	struct prefix fp = {};
 
 	if (!topo_graph)
 		topo_graph = mesh_graph_new();
 	mesh_route_prefix(r, &p);
+	key = mesh_topo_route_key(&p);
 	if (as && as->a.mesh.len &&
 	    mesh_attr_decode(as->a.mesh.p, as->a.mesh.len, &ma, NULL, 0) ==
-		    MESH_ATTR_OK &&
-	    !(ma.present & MESH_ATTR_HAS_PREFIX_OWNER))
+		    MESH_ATTR_OK)
+		decoded = true;
+	if (decoded && !(ma.present & MESH_ATTR_HAS_PREFIX_OWNER))
 		announce = true;
+	else if (decoded && mesh &&
+		 ma.prefix_owner != ntohl(mesh->router_id.s_addr))
+		owner = ma.prefix_owner;
+
+	/* IVN prefixes of other nodes go to zebra over the tunnels. */
+	fp.family = p.afi == MESH_BGP_AFI_IPV4 ? AF_INET : AF_INET6;
+	fp.prefixlen = p.plen;
+	memcpy(&fp.u.prefix, p.addr, fp.family == AF_INET ? 4 : 16);
+	mesh_zebra_prefix_update(&fp, owner);
+
+	/* Node routes: tunnel endpoints and keys, then the graph. */
+	if (announce)
+		mesh_tunnel_node_update(key, &ma, as->a.mesh.p, as->a.mesh.len);
+	else
+		mesh_tunnel_node_withdraw(key);
 	gen = topo_graph->topo_gen;
-	res = mesh_graph_attr_apply(topo_graph, mesh_topo_route_key(&p),
-				    announce ? &ma : NULL, announce);
+	res = mesh_graph_attr_apply(topo_graph, key, announce ? &ma : NULL,
+				    announce);
 	if (res != MESH_GRAPH_ATTR_UNKNOWN)
 		MESH_DEBUG(spf, "node route %s: %s",
 			   announce ? "announced" : "withdrawn",

@@ -11,6 +11,10 @@
 /* The selection of r changed (called from the RIB's decision batch). */
 void mesh_topo_route_changed(const struct mesh_route *r);
 
+/* The path engine's results, or NULL before the first run. */
+struct mesh_spf_ctx;
+const struct mesh_spf_ctx *mesh_topo_spf(void);
+
 void mesh_topo_init(void);
 void mesh_topo_terminate(void);
 

@@ -143,6 +143,10 @@ struct mesh_wg_start_opts {
 	const char *log_level; /* NULL: "error" (debug, info, error, silent) */
 	int timeout_ms;	       /* 0: MESH_WG_START_TIMEOUT_MS */
 	bool keep_on_exit;     /* false: the process dies with its parent */
+	/* Pass CAP_NET_ADMIN on as an ambient capability, for a caller that
+	 * runs as an unprivileged user holding it in its permitted and
+	 * inheritable sets (an FRR daemon after dropping privileges). */
+	bool ambient_net_admin;
 };
 
 /* Whether a name can be an interface and a socket file name: 1 to 15
@@ -181,6 +185,11 @@ int mesh_wg_get(const struct mesh_wg_dev *dev, struct mesh_wg_state *st,
  * caller's network namespace (ioctl; wireguard-go leaves its TUN down). */
 int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 		     size_t errlen);
+
+/* Put a point-to-point IPv4 address on an interface (rtnetlink): local
+ * and peer in network byte order, both /32. Replaces an existing one. */
+int mesh_wg_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
+		     char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* The protocol text, without a socket (for tests and fuzzing)         */

@@ -12,6 +12,8 @@
 #include "lib/monotime.h"
 
 #include "meshd/meshd.h"
+#include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_zebra.h"
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_topo.h"
 
@@ -60,7 +62,9 @@ void mesh_init(void)
 void mesh_terminate(void)
 {
 	/* Sessions end with Cease / administrative shutdown. */
+	mesh_tunnel_terminate();
 	mesh_bgp_delete();
+	mesh_zebra_terminate();
 	mesh_topo_terminate();
 	mesh_instance_delete();
 }

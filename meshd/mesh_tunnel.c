@@ -1,0 +1,1004 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd endpoint agent: tunnels, probes and the node route.
+ *
+ * Remote nodes are learned from their node routes (the mesh attribute's
+ * endpoint TLV: underlay address, base UDP port, WireGuard public key,
+ * signed by the mesh CA). A public key is used only when the signature
+ * verifies against the configured CA key (mesh_key_peer_from_attr);
+ * otherwise the node is listed with the reason and no tunnel is built.
+ *
+ * Which nodes get a tunnel: those named by 'tunnel neighbor', or with
+ * 'tunnel full-mesh' every node of the same tenant, up to 'tunnel max'.
+ * Each tunnel is its own wireguard-go interface (zebra routes can then
+ * name a primary and a backup interface, and tc can shape each), named
+ * "m<local>.<peer>" from the low 24 bits of both node IDs so that names
+ * do not collide across network namespaces. The interface carries the
+ * local node ID with the peer's node ID as point-to-point peer; the
+ * WireGuard peer allows every address, since each interface has one peer.
+ *
+ * Ports: the tunnel between A and B listens, on A, on A's advertised
+ * port + (B & MESH_TUNNEL_PORT_MASK), so each side knows where the other
+ * listens for it without another round of signalling. Two neighbors that
+ * map to one port are refused with a log message.
+ *
+ * Health: a STAMP (RFC 8762) Session-Sender per tunnel, bound to the
+ * tunnel interface, sends a probe every interval to the peer's reflector
+ * (UDP 862, one socket per daemon) and measures delay, delay variation
+ * and loss (mesh_stamp.c). Liveness follows BFD's rule rather than the
+ * round trip: the tunnel is down once no reply at all arrived for
+ * down-after intervals, so a long but working path is not declared down,
+ * and up again after up-after consecutive replies. A state change moves
+ * the routes at once (mesh_zebra_tunnel_changed) and re-advertises the
+ * node route; a delay change is re-advertised only when it moves past the
+ * threshold, at most once a second, so noise does not churn BGP.
+ */
+#include <zebra.h>
+
+#include <netinet/ip.h>
+
+#include "lib/command.h"
+#include "lib/json.h"
+#include "lib/libfrr.h"
+#include "lib/memory.h"
+#include "lib/monotime.h"
+#include "lib/network.h"
+#include "lib/privs.h"
+#include "lib/sockopt.h"
+#include "lib/vty.h"
+
+#include "meshd/meshd.h"
+#include "meshd/mesh_bgp.h"
+#include "meshd/mesh_debug.h"
+#include "meshd/mesh_errors.h"
+#include "meshd/mesh_keys.h"
+#include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_zebra.h"
+
+#ifndef VTYSH_EXTRACT_PL
+#include "meshd/mesh_tunnel_clippy.c"
+#endif
+
+DEFINE_MTYPE_STATIC(MESHD, MESH_TNODE, "Mesh remote node");
+DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
+
+#define MESH_STR "Encrypted IVN mesh (meshd)\n"
+/* Metric re-advertisements are at least this far apart. */
+#define MESH_ADV_DAMP_MS 1000
+
+static const struct mesh_tunnel_cfg mesh_tunnel_cfg_default = {
+	.probe_interval_ms = MESH_PROBE_INTERVAL_DEFAULT,
+	.probe_down_after = MESH_PROBE_DOWN_DEFAULT,
+	.probe_up_after = MESH_PROBE_UP_DEFAULT,
+	.bandwidth_mbps = MESH_TUNNEL_BW_DEFAULT,
+	.threshold_pct = 10,
+	.max_tunnels = 16,
+};
+
+struct mesh_tunnel_cfg mesh_tunnel_cfg = mesh_tunnel_cfg_default;
+
+enum mesh_tun_state {
+	MESH_TUN_INIT = 0, /* built, no verdict from the probes yet */
+	MESH_TUN_UP,
+	MESH_TUN_DOWN,
+};
+
+struct mesh_tunnel {
+	uint32_t peer; /* node ID, host order */
+	char ifname[IFNAMSIZ];
+	ifindex_t ifindex;
+	struct mesh_wg_dev dev;
+	uint16_t listen_port;
+	struct mesh_wg_endpoint remote;
+	uint8_t peer_pub[MESH_KEY_LEN];
+
+	enum mesh_tun_state state;
+	uint64_t state_since; /* monotonic us */
+	uint32_t flaps;
+	uint64_t last_rx;     /* monotonic us of the last reply */
+	uint32_t rx_streak;   /* replies since the tunnel went down */
+
+	struct mesh_stamp_session st;
+	int fd;
+	struct thread *t_read, *t_send;
+
+	/* What the node route says about this tunnel now. */
+	bool adv_up;
+	uint32_t adv_delay_us;
+	uint64_t adv_time; /* monotonic us of the last metric update */
+	bool in_use;	   /* reconcile mark */
+};
+
+struct mesh_tnode {
+	uint64_t key; /* of its node route */
+	uint32_t id;
+	uint32_t tenant, ivn;
+	bool has_endpoint;
+	struct mesh_attr_endpoint ep;
+	bool key_ok;
+	char why[96]; /* why its key is not used */
+};
+
+static struct mesh_tnode *tnodes;
+static size_t n_tnodes, cap_tnodes;
+static struct mesh_tunnel *tunnels[MESH_TUNNEL_MAX];
+static size_t n_tunnels;
+
+static struct mesh_keypair local_key;
+static bool local_key_ok;
+static char local_key_err[160];
+static EVP_PKEY *ca_pub, *ca_sign;
+static char ca_err[160];
+
+static int reflector_fd = -1;
+static struct thread *t_reflect, *t_reconcile, *t_originate;
+static struct mesh_stamp_reflector reflector = {.ee = 0};
+static uint64_t reflected;
+static bool node_route_on;
+static struct prefix node_route;
+
+static uint64_t mesh_now_us(void)
+{
+	struct timeval tv;
+
+	monotime(&tv);
+	return (uint64_t)tv.tv_sec * 1000000ULL + tv.tv_usec;
+}
+
+/* ---- remote nodes ---- */
+
+static struct mesh_tnode *mesh_tnode_find(uint32_t id)
+{
+	for (size_t i = 0; i < n_tnodes; i++)
+		if (tnodes[i].id == id)
+			return &tnodes[i];
+	return NULL;
+}
+
+static void mesh_tunnel_schedule(void);
+
+void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
+			     const uint8_t *raw, size_t len)
+{
+	struct mesh_attr ma = *in;
+	struct mesh_tnode *n;
+	uint8_t pub[MESH_KEY_LEN];
+
+	if (!(ma.present & MESH_ATTR_HAS_ORIGINATOR) || !mesh ||
+	    ma.originator == ntohl(mesh->router_id.s_addr))
+		return;
+	n = mesh_tnode_find(ma.originator);
+	if (!n) {
+		if (n_tnodes == cap_tnodes) {
+			cap_tnodes = cap_tnodes ? cap_tnodes * 2 : 16;
+			tnodes = XREALLOC(MTYPE_MESH_TNODE, tnodes,
+					  cap_tnodes * sizeof(*tnodes));
+		}
+		n = &tnodes[n_tnodes++];
+		memset(n, 0, sizeof(*n));
+		n->id = ma.originator;
+	}
+	n->key = key;
+	n->tenant = ma.tenant;
+	n->ivn = ma.ivn;
+	n->has_endpoint = !!(ma.present & MESH_ATTR_HAS_ENDPOINT);
+	n->ep = ma.endpoint;
+	n->key_ok = false;
+	if (!n->has_endpoint)
+		snprintf(n->why, sizeof(n->why), "no tunnel endpoint advertised");
+	else if (!ca_pub)
+		snprintf(n->why, sizeof(n->why),
+			 "no mesh CA public key configured");
+	else {
+		mesh_attr_verify_decoded(&ma, raw, ca_pub);
+		(void)len;
+		if (mesh_key_peer_from_attr(&ma, pub, n->why, sizeof(n->why)) ==
+		    0) {
+			n->key_ok = true;
+			n->why[0] = '\0';
+		} else {
+			zlog_warn("mesh: node %pI4: public key refused: %s",
+				  &(struct in_addr){htonl(n->id)}, n->why);
+		}
+	}
+	mesh_tunnel_schedule();
+}
+
+void mesh_tunnel_node_withdraw(uint64_t key)
+{
+	for (size_t i = 0; i < n_tnodes; i++)
+		if (tnodes[i].key == key) {
+			tnodes[i] = tnodes[--n_tnodes];
+			mesh_tunnel_schedule();
+			return;
+		}
+}
+
+/* ---- keys ---- */
+
+static void mesh_tunnel_keys_load(void)
+{
+	char path[300];
+	int ret;
+
+	if (local_key_ok || !mesh || mesh->router_id.s_addr == INADDR_ANY)
+		return;
+	if (mesh_tunnel_cfg.key_file[0])
+		strlcpy(path, mesh_tunnel_cfg.key_file, sizeof(path));
+	else
+		snprintfrr(path, sizeof(path), "%s/meshd-%pI4.key",
+			   MESH_KEY_DIR, &mesh->router_id);
+	ret = mesh_key_load(path, &local_key, local_key_err,
+			    sizeof(local_key_err));
+	if (ret == -ENOENT) {
+		if (mesh_keypair_generate(&local_key) < 0) {
+			snprintf(local_key_err, sizeof(local_key_err),
+				 "key generation failed");
+			return;
+		}
+		ret = mesh_key_store(path, &local_key, local_key_err,
+				     sizeof(local_key_err));
+		if (ret == 0)
+			zlog_info("mesh: new tunnel key pair, private key in %s",
+				  path);
+	}
+	if (ret < 0) {
+		flog_err(EC_MESH_TUNNEL, "tunnel key %s: %s", path,
+			 local_key_err);
+		return;
+	}
+	local_key_ok = true;
+	local_key_err[0] = '\0';
+}
+
+static EVP_PKEY *mesh_tunnel_ca_read(const char *path)
+{
+	char text[128];
+	uint8_t raw[32];
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(ca_err, sizeof(ca_err), "%s: %s", path,
+			 safe_strerror(errno));
+		return NULL;
+	}
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	while (len && isspace((unsigned char)text[len - 1]))
+		text[--len] = '\0';
+	if (mesh_key_from_base64(text, len, raw) < 0) {
+		snprintf(ca_err, sizeof(ca_err),
+			 "%s: not one base64 line of 32 octets", path);
+		return NULL;
+	}
+	return mesh_attr_key_private_from_raw(raw, sizeof(raw));
+}
+
+static void mesh_tunnel_ca_load(void)
+{
+	EVP_PKEY_free(ca_pub);
+	EVP_PKEY_free(ca_sign);
+	ca_pub = ca_sign = NULL;
+	ca_err[0] = '\0';
+	if (mesh_tunnel_cfg.have_ca_pub)
+		ca_pub = mesh_attr_key_public_from_raw(mesh_tunnel_cfg.ca_pub,
+						       32);
+	if (mesh_tunnel_cfg.ca_sign_file[0]) {
+		ca_sign = mesh_tunnel_ca_read(mesh_tunnel_cfg.ca_sign_file);
+		if (!ca_sign)
+			flog_err(EC_MESH_TUNNEL, "mesh CA signing key: %s",
+				 ca_err);
+	}
+}
+
+/* ---- probes ---- */
+
+static void mesh_tunnel_originate_now(struct thread *thread);
+
+static void mesh_tunnel_readvertise(bool now)
+{
+	THREAD_OFF(t_originate);
+	thread_add_timer_msec(master, mesh_tunnel_originate_now, NULL,
+			      now ? 0 : MESH_ADV_DAMP_MS, &t_originate);
+}
+
+static void mesh_tunnel_set_state(struct mesh_tunnel *t,
+				  enum mesh_tun_state s)
+{
+	if (t->state == s)
+		return;
+	zlog_info("mesh: tunnel %s to %pI4 %s", t->ifname,
+		  &(struct in_addr){htonl(t->peer)},
+		  s == MESH_TUN_UP ? "up" : "down");
+	t->state = s;
+	t->state_since = mesh_now_us();
+	if (s == MESH_TUN_DOWN) {
+		t->flaps++;
+		t->rx_streak = 0;
+	}
+	/* Routes first: the backup takes over before anything else. */
+	mesh_zebra_tunnel_changed(t->peer, s == MESH_TUN_UP);
+	mesh_tunnel_readvertise(true);
+}
+
+static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
+{
+	uint32_t d = mesh_stamp_session_delay_us(&t->st);
+	uint32_t base = t->adv_delay_us ? t->adv_delay_us : 1;
+	uint32_t diff = d > t->adv_delay_us ? d - t->adv_delay_us
+					    : t->adv_delay_us - d;
+	uint64_t now = mesh_now_us();
+
+	/* Past the threshold (and more than 100 us, so a sub-millisecond
+	 * tunnel does not churn on scheduler noise). */
+	if ((uint64_t)diff * 100 <= (uint64_t)base * mesh_tunnel_cfg.threshold_pct ||
+	    diff < 100)
+		return;
+	if (t_originate)
+		return; /* one is already on its way */
+	mesh_tunnel_readvertise(now - t->adv_time >= MESH_ADV_DAMP_MS * 1000ULL);
+}
+
+static void mesh_tunnel_probe_read(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+	uint8_t buf[MESH_STAMP_MAX_LEN];
+	struct mesh_stamp_reflected r;
+	enum mesh_stamp_match m;
+	unsigned int ev;
+	ssize_t n;
+
+	thread_add_read(master, mesh_tunnel_probe_read, t, t->fd, &t->t_read);
+	while ((n = recv(t->fd, buf, sizeof(buf), 0)) > 0) {
+		uint64_t t4 = mesh_stamp_ntp_now();
+
+		if (mesh_stamp_reflected_decode(buf, n, &r) != MESH_STAMP_OK)
+			continue;
+		ev = mesh_stamp_session_reply(&t->st, &r, t4, &m);
+		if (m != MESH_STAMP_MATCHED && m != MESH_STAMP_LATE)
+			continue;
+		t->last_rx = mesh_now_us();
+		t->rx_streak++;
+		if (t->state != MESH_TUN_UP &&
+		    t->rx_streak >= mesh_tunnel_cfg.probe_up_after)
+			mesh_tunnel_set_state(t, MESH_TUN_UP);
+		if ((ev & MESH_STAMP_EV_SAMPLE) && t->state == MESH_TUN_UP)
+			mesh_tunnel_metrics_check(t);
+	}
+}
+
+static void mesh_tunnel_probe_send(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+	uint32_t ivl = mesh_tunnel_cfg.probe_interval_ms;
+	uint8_t buf[MESH_STAMP_BASE_LEN];
+	uint64_t now = mesh_now_us();
+	unsigned int ev = 0;
+	size_t len;
+
+	thread_add_timer_msec(master, mesh_tunnel_probe_send, t, ivl,
+			      &t->t_send);
+	/* BFD's rule: down after down-after intervals without any reply. */
+	if (t->state != MESH_TUN_DOWN &&
+	    now - MAX(t->last_rx, t->state_since) >
+		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after) {
+		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
+	}
+	mesh_stamp_session_tick(&t->st, mesh_stamp_ntp_now());
+	if (mesh_stamp_session_send(&t->st, mesh_stamp_ntp_now(), buf,
+				    sizeof(buf), &len, NULL,
+				    &ev) == MESH_STAMP_OK &&
+	    send(t->fd, buf, len, 0) < 0)
+		MESH_DEBUG(tunnel, "%s: probe not sent: %s", t->ifname,
+			   safe_strerror(errno));
+}
+
+static int mesh_tunnel_probe_open(struct mesh_tunnel *t)
+{
+	struct sockaddr_in local = {.sin_family = AF_INET}, peer = local;
+	int fd, on = 1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	local.sin_addr = mesh->router_id;
+	peer.sin_addr.s_addr = htonl(t->peer);
+	peer.sin_port = htons(MESH_STAMP_PORT);
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
+	frr_with_privs (&mesh_privs) {
+		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, t->ifname,
+			       strlen(t->ifname) + 1) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
+	    connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The reflector answers through the interface the probe came in on. */
+static void mesh_tunnel_reflect(struct thread *thread)
+{
+	uint8_t in[MESH_STAMP_MAX_LEN], out[MESH_STAMP_MAX_LEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int))];
+	struct sockaddr_in from;
+	struct iovec iov = {.iov_base = in, .iov_len = sizeof(in)};
+	struct msghdr msg = {.msg_name = &from,
+			     .msg_namelen = sizeof(from),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf)};
+	struct in_pktinfo pi = {};
+	uint8_t ttl = 0;
+	size_t olen;
+	ssize_t n;
+
+	thread_add_read(master, mesh_tunnel_reflect, NULL, reflector_fd,
+			&t_reflect);
+	n = recvmsg(reflector_fd, &msg, 0);
+	if (n <= 0)
+		return;
+	uint64_t t2 = mesh_stamp_ntp_now();
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+	     c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+			ttl = (uint8_t) * (int *)CMSG_DATA(c);
+	}
+	if (mesh_stamp_reflect(&reflector, in, n, t2, mesh_stamp_ntp_now(), ttl,
+			       out, sizeof(out), &olen) != MESH_STAMP_OK)
+		return;
+	/* Reply from the address and interface the probe arrived on. */
+	struct in_pktinfo spi = {.ipi_ifindex = pi.ipi_ifindex,
+				 .ipi_spec_dst = pi.ipi_addr};
+	char obuf[CMSG_SPACE(sizeof(spi))];
+	struct iovec oiov = {.iov_base = out, .iov_len = olen};
+	struct msghdr om = {.msg_name = &from,
+			    .msg_namelen = sizeof(from),
+			    .msg_iov = &oiov,
+			    .msg_iovlen = 1,
+			    .msg_control = obuf,
+			    .msg_controllen = sizeof(obuf)};
+	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
+
+	memset(obuf, 0, sizeof(obuf));
+	oc->cmsg_level = IPPROTO_IP;
+	oc->cmsg_type = IP_PKTINFO;
+	oc->cmsg_len = CMSG_LEN(sizeof(spi));
+	memcpy(CMSG_DATA(oc), &spi, sizeof(spi));
+	if (sendmsg(reflector_fd, &om, 0) > 0)
+		reflected++;
+}
+
+static void mesh_tunnel_reflector_start(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_port = htons(MESH_STAMP_PORT)};
+	int on = 1, fd;
+
+	if (reflector_fd >= 0)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	frr_with_privs (&mesh_privs) {
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			flog_err(EC_MESH_TUNNEL,
+				 "STAMP reflector: bind UDP %u: %s",
+				 MESH_STAMP_PORT, safe_strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		return;
+	reflector_fd = fd;
+	thread_add_read(master, mesh_tunnel_reflect, NULL, fd, &t_reflect);
+}
+
+/* ---- tunnels ---- */
+
+static struct mesh_tunnel *mesh_tunnel_find(uint32_t peer)
+{
+	for (size_t i = 0; i < n_tunnels; i++)
+		if (tunnels[i]->peer == peer)
+			return tunnels[i];
+	return NULL;
+}
+
+ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up)
+{
+	struct mesh_tunnel *t = mesh_tunnel_find(node);
+
+	if (up)
+		*up = t && t->state == MESH_TUN_UP;
+	return t ? t->ifindex : 0;
+}
+
+static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n,
+				    uint32_t local,
+				    struct mesh_wg_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	for (size_t i = 0; i < mesh_tunnel_cfg.n_nbrs; i++)
+		if (mesh_tunnel_cfg.nbrs[i].node == n->id &&
+		    mesh_tunnel_cfg.nbrs[i].endpoint.family) {
+			*ep = mesh_tunnel_cfg.nbrs[i].endpoint;
+			return;
+		}
+	ep->family = n->ep.afi == MESH_ATTR_AFI_IPV6 ? AF_INET6 : AF_INET;
+	memcpy(ep->addr, n->ep.addr, ep->family == AF_INET ? 4 : 16);
+	ep->port = n->ep.port + (local & MESH_TUNNEL_PORT_MASK);
+}
+
+static void mesh_tunnel_free(struct mesh_tunnel *t)
+{
+	char err[256];
+
+	THREAD_OFF(t->t_read);
+	THREAD_OFF(t->t_send);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
+		zlog_warn("mesh: %s: %s", t->ifname, err);
+	XFREE(MTYPE_MESH_TUNNEL, t);
+}
+
+static void mesh_tunnel_delete(size_t i)
+{
+	struct mesh_tunnel *t = tunnels[i];
+
+	zlog_info("mesh: tunnel %s to %pI4 removed", t->ifname,
+		  &(struct in_addr){htonl(t->peer)});
+	tunnels[i] = tunnels[--n_tunnels];
+	mesh_zebra_tunnel_changed(t->peer, false);
+	mesh_tunnel_free(t);
+}
+
+/* Configure the WireGuard side: our key and port, the one peer. */
+static int mesh_tunnel_wg_set(struct mesh_tunnel *t, char *err, size_t errlen)
+{
+	static const struct mesh_wg_prefix any[2] = {
+		{.family = AF_INET, .len = 0},
+		{.family = AF_INET6, .len = 0},
+	};
+	struct mesh_wg_peer_cfg pc = {
+		.endpoint = t->remote,
+		.replace_allowed_ips = true,
+		.allowed_ips = any,
+		.n_allowed_ips = 2,
+	};
+	struct mesh_wg_cfg c = {
+		.has_private_key = true,
+		.has_listen_port = true,
+		.listen_port = t->listen_port,
+		.replace_peers = true,
+		.peers = &pc,
+		.n_peers = 1,
+	};
+	int ret;
+
+	memcpy(c.private_key, local_key.priv, MESH_KEY_LEN);
+	memcpy(pc.public_key, t->peer_pub, MESH_KEY_LEN);
+	ret = mesh_wg_set(&t->dev, &c, err, errlen);
+	explicit_bzero(c.private_key, sizeof(c.private_key));
+	return ret;
+}
+
+static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
+{
+	uint32_t local = ntohl(mesh->router_id.s_addr);
+	struct mesh_wg_start_opts o = {.log_level = "error",
+				       .ambient_net_admin = true};
+	struct mesh_stamp_cfg sc = {
+		.timeout_ns = 1000000000ULL,
+		.window = 100,
+		.down_after = mesh_tunnel_cfg.probe_down_after,
+		.up_after = mesh_tunnel_cfg.probe_up_after,
+		.ssid = (uint16_t)n->id,
+	};
+	char log_path[300], err[256];
+	struct mesh_tunnel *t;
+	uint32_t port;
+
+	port = (uint32_t)mesh_tunnel_cfg.endpoint.port +
+	       (n->id & MESH_TUNNEL_PORT_MASK);
+	for (size_t i = 0; i < n_tunnels; i++)
+		if (tunnels[i]->listen_port == port) {
+			flog_err(EC_MESH_TUNNEL,
+				 "tunnel to %pI4: UDP port %u is taken by the "
+				 "tunnel to %pI4 (node IDs alike in their low "
+				 "10 bits)",
+				 &(struct in_addr){htonl(n->id)}, port,
+				 &(struct in_addr){htonl(tunnels[i]->peer)});
+			return NULL;
+		}
+	if (port > 65535)
+		return NULL;
+
+	t = XCALLOC(MTYPE_MESH_TUNNEL, sizeof(*t));
+	t->peer = n->id;
+	t->fd = -1;
+	t->listen_port = port;
+	snprintf(t->ifname, sizeof(t->ifname), "m%06x.%06x", local & 0xffffff,
+		 n->id & 0xffffff);
+	mesh_tunnel_endpoint_of(n, local, &t->remote);
+	memcpy(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN);
+	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,
+		 t->ifname);
+	o.log_path = log_path;
+
+	if (mesh_wg_start(&t->dev, t->ifname, &o, err, sizeof(err)) < 0 ||
+	    mesh_tunnel_wg_set(t, err, sizeof(err)) < 0)
+		goto fail;
+	frr_with_privs (&mesh_privs) {
+		if (mesh_wg_link_set(t->ifname, true, MESH_TUNNEL_MTU, err,
+				     sizeof(err)) < 0 ||
+		    mesh_wg_addr_p2p(t->ifname, mesh->router_id.s_addr,
+				     htonl(n->id), err, sizeof(err)) < 0)
+			goto fail_privs;
+	}
+	t->ifindex = if_nametoindex(t->ifname);
+	t->fd = mesh_tunnel_probe_open(t);
+	if (t->fd < 0) {
+		snprintf(err, sizeof(err), "STAMP socket on %s: %s", t->ifname,
+			 safe_strerror(errno));
+		goto fail;
+	}
+	mesh_stamp_session_init(&t->st, &sc);
+	t->state_since = mesh_now_us();
+	thread_add_read(master, mesh_tunnel_probe_read, t, t->fd, &t->t_read);
+	thread_add_timer_msec(master, mesh_tunnel_probe_send, t, 0, &t->t_send);
+	zlog_info("mesh: tunnel %s to %pI4 built, listening on UDP %u",
+		  t->ifname, &(struct in_addr){htonl(n->id)}, port);
+	return t;
+
+fail_privs:
+fail:
+	flog_err(EC_MESH_TUNNEL, "tunnel to %pI4 not built: %s",
+		 &(struct in_addr){htonl(n->id)}, err);
+	mesh_tunnel_free(t);
+	return NULL;
+}
+
+static bool mesh_tunnel_wanted(const struct mesh_tnode *n)
+{
+	if (!n->has_endpoint || !n->key_ok)
+		return false;
+	for (size_t i = 0; i < mesh_tunnel_cfg.n_nbrs; i++)
+		if (mesh_tunnel_cfg.nbrs[i].node == n->id)
+			return true;
+	return mesh_tunnel_cfg.peers == MESH_TUNNEL_PEERS_FULL_MESH &&
+	       n->tenant == mesh_tunnel_cfg.tenant;
+}
+
+static bool mesh_tunnel_active(void)
+{
+	return mesh && mesh->router_id.s_addr != INADDR_ANY &&
+	       mesh_tunnel_cfg.endpoint.family && local_key_ok;
+}
+
+static void mesh_tunnel_reconcile(struct thread *thread)
+{
+	bool changed = false;
+
+	mesh_tunnel_keys_load();
+	for (size_t i = 0; i < n_tunnels; i++)
+		tunnels[i]->in_use = false;
+	if (mesh_tunnel_active()) {
+		mesh_tunnel_reflector_start();
+		for (size_t i = 0; i < n_tnodes; i++) {
+			struct mesh_tnode *n = &tnodes[i];
+			struct mesh_tunnel *t;
+			struct mesh_wg_endpoint ep;
+			char err[256];
+
+			if (!mesh_tunnel_wanted(n))
+				continue;
+			t = mesh_tunnel_find(n->id);
+			if (t) {
+				mesh_tunnel_endpoint_of(
+					n, ntohl(mesh->router_id.s_addr), &ep);
+				if (memcmp(&ep, &t->remote, sizeof(ep)) ||
+				    memcmp(t->peer_pub, n->ep.pubkey,
+					   MESH_KEY_LEN)) {
+					t->remote = ep;
+					memcpy(t->peer_pub, n->ep.pubkey,
+					       MESH_KEY_LEN);
+					if (mesh_tunnel_wg_set(t, err,
+							       sizeof(err)) < 0)
+						flog_err(EC_MESH_TUNNEL,
+							 "%s: %s", t->ifname,
+							 err);
+				}
+				t->in_use = true;
+				continue;
+			}
+			if (n_tunnels >= MIN(mesh_tunnel_cfg.max_tunnels,
+					     MESH_TUNNEL_MAX))
+				continue;
+			t = mesh_tunnel_create(n);
+			if (t) {
+				t->in_use = true;
+				tunnels[n_tunnels++] = t;
+				changed = true;
+			}
+		}
+	}
+	for (size_t i = n_tunnels; i-- > 0;)
+		if (!tunnels[i]->in_use) {
+			mesh_tunnel_delete(i);
+			changed = true;
+		}
+	if (changed || !node_route_on)
+		mesh_tunnel_readvertise(true);
+}
+
+static void mesh_tunnel_schedule(void)
+{
+	if (!t_reconcile)
+		thread_add_event(master, mesh_tunnel_reconcile, NULL, 0,
+				 &t_reconcile);
+}
+
+void mesh_tunnel_config_changed(void)
+{
+	mesh_tunnel_ca_load();
+	local_key_ok = false; /* the key file may have changed */
+	/* Keys are checked again with the new CA key on the next update;
+	 * re-verify what we hold now by asking BGP for nothing: the node
+	 * table keeps the verdicts of the old key until then. */
+	for (size_t i = 0; i < n_tnodes; i++)
+		if (!ca_pub) {
+			tnodes[i].key_ok = false;
+			snprintf(tnodes[i].why, sizeof(tnodes[i].why),
+				 "no mesh CA public key configured");
+		}
+	mesh_tunnel_schedule();
+	mesh_tunnel_readvertise(true);
+}
+
+void mesh_tunnel_config_reset(void)
+{
+	mesh_tunnel_cfg = mesh_tunnel_cfg_default;
+	mesh_tunnel_config_changed();
+}
+
+/* ---- the node route ---- */
+
+static void mesh_tunnel_originate_now(struct thread *thread)
+{
+	struct mesh_attr ma;
+	uint8_t buf[MESH_ATTR_MAX_LEN];
+	size_t len = 0;
+	uint64_t now = mesh_now_us();
+	float bw = (float)mesh_tunnel_cfg.bandwidth_mbps * 1e6f / 8.0f;
+	const struct mesh_wg_endpoint *ep = &mesh_tunnel_cfg.endpoint;
+
+	if (node_route_on && (!mesh_tunnel_active() || !mesh_bgp)) {
+		mesh_bgp_originate(&node_route, false);
+		node_route_on = false;
+	}
+	if (!mesh_tunnel_active() || !mesh_bgp)
+		return;
+
+	mesh_attr_init(&ma);
+	ma.originator = ntohl(mesh->router_id.s_addr);
+	ma.sequence = mesh_attr_sequence_next();
+	ma.tenant = mesh_tunnel_cfg.tenant;
+	ma.ivn = mesh_tunnel_cfg.ivn;
+	ma.present = MESH_ATTR_HAS_ORIGINATOR | MESH_ATTR_HAS_SEQUENCE |
+		     MESH_ATTR_HAS_TENANT | MESH_ATTR_HAS_IVN;
+	mesh_key_endpoint_set(&ma, local_key.pub,
+			      ep->family == AF_INET6 ? MESH_ATTR_AFI_IPV6
+						     : MESH_ATTR_AFI_IPV4,
+			      ep->addr, ep->port);
+	for (size_t i = 0; i < n_tunnels; i++) {
+		struct mesh_tunnel *t = tunnels[i];
+		struct mesh_attr_link *l;
+		size_t k;
+
+		/* links are kept sorted by neighbor */
+		for (k = ma.n_links; k > 0 && ma.links[k - 1].neighbor > t->peer;
+		     k--)
+			ma.links[k] = ma.links[k - 1];
+		l = &ma.links[k];
+		ma.n_links++;
+		memset(l, 0, sizeof(*l));
+		l->neighbor = t->peer;
+		t->adv_up = t->state == MESH_TUN_UP;
+		t->adv_delay_us = mesh_stamp_session_delay_us(&t->st);
+		t->adv_time = now;
+		l->flags = t->adv_up ? MESH_ATTR_LINK_F_UP : 0;
+		l->delay_us = MIN(t->adv_delay_us, MESH_ATTR_U24_MAX);
+		l->delay_var_us =
+			MIN(mesh_stamp_session_dv_us(&t->st), MESH_ATTR_U24_MAX);
+		l->loss = mesh_stamp_loss_rfc8571(t->st.window_lost,
+						  t->st.window_n);
+		l->max_bw_bits = mesh_attr_bw_from_float(bw);
+		l->avail_bw_bits = l->max_bw_bits;
+	}
+	if (ca_sign && mesh_attr_sign(&ma, NULL, ca_sign, 1) < 0)
+		flog_err(EC_MESH_TUNNEL, "node route: signing failed");
+	if (mesh_attr_encode(&ma, NULL, buf, sizeof(buf), &len) < 0) {
+		flog_err(EC_MESH_TUNNEL, "node route: attribute does not encode");
+		return;
+	}
+	memset(&node_route, 0, sizeof(node_route));
+	if (ep->family == AF_INET) {
+		node_route.family = AF_INET;
+		node_route.prefixlen = 32;
+		memcpy(&node_route.u.prefix4, ep->addr, 4);
+	} else {
+		node_route.family = AF_INET6;
+		node_route.prefixlen = 128;
+		memcpy(&node_route.u.prefix6, ep->addr, 16);
+	}
+	mesh_bgp_originate_attr(&node_route, buf, len);
+	node_route_on = true;
+	MESH_DEBUG(tunnel, "node route %pFX advertised with %u links",
+		   &node_route, ma.n_links);
+}
+
+/* ---- show ---- */
+
+static const char *mesh_tun_state_str(enum mesh_tun_state s)
+{
+	switch (s) {
+	case MESH_TUN_INIT:
+		return "init";
+	case MESH_TUN_UP:
+		return "up";
+	case MESH_TUN_DOWN:
+		return "down";
+	}
+	return "?";
+}
+
+static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
+{
+	json_object *j = json_object_new_object();
+	struct mesh_wg_state ws;
+	const struct mesh_wg_peer_state *ps = NULL;
+	char fp[MESH_KEY_FP_SIZE], addr[INET6_ADDRSTRLEN], err[128];
+	uint64_t now = mesh_now_us();
+
+	json_object_string_add(j, "interface", t->ifname);
+	json_object_int_add(j, "ifindex", t->ifindex);
+	json_object_string_add(j, "state", mesh_tun_state_str(t->state));
+	json_object_int_add(j, "stateSecs", (now - t->state_since) / 1000000);
+	json_object_int_add(j, "flaps", t->flaps);
+	json_object_int_add(j, "listenPort", t->listen_port);
+	inet_ntop(t->remote.family, t->remote.addr, addr, sizeof(addr));
+	json_object_string_addf(j, "endpoint", "%s:%u", addr, t->remote.port);
+	json_object_string_add(j, "peerKey",
+			       mesh_key_fingerprint(t->peer_pub, fp,
+						    sizeof(fp)));
+	json_object_int_add(j, "delayUs", mesh_stamp_session_delay_us(&t->st));
+	json_object_int_add(j, "delayVariationUs",
+			    mesh_stamp_session_dv_us(&t->st));
+	json_object_int_add(j, "rttUs",
+			    t->st.have_rtt ? t->st.rtt_ns / 1000 : 0);
+	json_object_double_add(j, "lossPercent",
+			       mesh_stamp_session_loss_ppm(&t->st) / 10000.0);
+	json_object_int_add(j, "probesSent", t->st.sent);
+	json_object_int_add(j, "probesReceived", t->st.received);
+	json_object_int_add(j, "probesLost", t->st.lost);
+	json_object_int_add(j, "advertisedDelayUs", t->adv_delay_us);
+	json_object_boolean_add(j, "advertisedUp", t->adv_up);
+	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) == 0) {
+		ps = mesh_wg_state_peer(&ws, t->peer_pub);
+		if (ps) {
+			json_object_int_add(j, "rxBytes", ps->rx_bytes);
+			json_object_int_add(j, "txBytes", ps->tx_bytes);
+			json_object_int_add(j, "lastHandshake",
+					    ps->last_handshake_sec);
+		}
+		mesh_wg_state_wipe(&ws);
+	} else {
+		json_object_string_add(j, "wireguardError", err);
+	}
+	return j;
+}
+
+DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
+      SHOW_STR MESH_STR "WireGuard tunnels to neighbor nodes\n" JSON_STR)
+{
+	json_object *js = json_object_new_object();
+	json_object *jt = json_object_new_object();
+	json_object *jn = json_object_new_object();
+	char fp[MESH_KEY_FP_SIZE], id[INET_ADDRSTRLEN];
+
+	json_object_boolean_add(js, "active", mesh_tunnel_active());
+	if (local_key_ok)
+		json_object_string_add(js, "localKey",
+				       mesh_key_fingerprint(local_key.pub, fp,
+							    sizeof(fp)));
+	else if (local_key_err[0])
+		json_object_string_add(js, "localKeyError", local_key_err);
+	if (ca_err[0])
+		json_object_string_add(js, "caError", ca_err);
+	json_object_boolean_add(js, "signing", ca_sign != NULL);
+	json_object_int_add(js, "probeIntervalMs",
+			    mesh_tunnel_cfg.probe_interval_ms);
+	json_object_int_add(js, "reflected", reflected);
+	for (size_t i = 0; i < n_tunnels; i++)
+		json_object_object_addf(jt, mesh_tunnel_json(tunnels[i]), "%pI4",
+					&(struct in_addr){htonl(tunnels[i]->peer)});
+	for (size_t i = 0; i < n_tnodes; i++) {
+		json_object *j = json_object_new_object();
+
+		json_object_int_add(j, "tenant", tnodes[i].tenant);
+		json_object_int_add(j, "ivn", tnodes[i].ivn);
+		json_object_boolean_add(j, "keyAccepted", tnodes[i].key_ok);
+		if (tnodes[i].why[0])
+			json_object_string_add(j, "refused", tnodes[i].why);
+		json_object_boolean_add(j, "tunnel",
+					mesh_tunnel_find(tnodes[i].id) != NULL);
+		inet_ntop(AF_INET, &(struct in_addr){htonl(tnodes[i].id)}, id,
+			  sizeof(id));
+		json_object_object_add(jn, id, j);
+	}
+	json_object_object_add(js, "tunnels", jt);
+	json_object_object_add(js, "nodes", jn);
+	if (uj) {
+		vty_json(vty, js);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "%-16s %-16s %-6s %10s %10s %7s %s\n", "Neighbor",
+		"Interface", "State", "Delay(us)", "DV(us)", "Loss%",
+		"Peer key");
+	for (size_t i = 0; i < n_tunnels; i++) {
+		const struct mesh_tunnel *t = tunnels[i];
+
+		vty_out(vty, "%-16pI4 %-16s %-6s %10u %10u %7.3f %s\n",
+			&(struct in_addr){htonl(t->peer)}, t->ifname,
+			mesh_tun_state_str(t->state),
+			mesh_stamp_session_delay_us(&t->st),
+			mesh_stamp_session_dv_us(&t->st),
+			mesh_stamp_session_loss_ppm(&t->st) / 10000.0,
+			mesh_key_fingerprint(t->peer_pub, fp, sizeof(fp)));
+	}
+	for (size_t i = 0; i < n_tnodes; i++)
+		if (tnodes[i].why[0])
+			vty_out(vty, "Node %pI4: no tunnel: %s\n",
+				&(struct in_addr){htonl(tnodes[i].id)},
+				tnodes[i].why);
+	json_object_free(js);
+	return CMD_SUCCESS;
+}
+
+void mesh_tunnel_init(void)
+{
+	install_element(VIEW_NODE, &show_mesh_tunnels_cmd);
+}
+
+void mesh_tunnel_terminate(void)
+{
+	THREAD_OFF(t_reconcile);
+	THREAD_OFF(t_originate);
+	THREAD_OFF(t_reflect);
+	while (n_tunnels)
+		mesh_tunnel_delete(n_tunnels - 1);
+	if (reflector_fd >= 0)
+		close(reflector_fd);
+	reflector_fd = -1;
+	XFREE(MTYPE_MESH_TNODE, tnodes);
+	n_tnodes = cap_tnodes = 0;
+	mesh_keypair_clear(&local_key);
+	EVP_PKEY_free(ca_pub);
+	EVP_PKEY_free(ca_sign);
+	ca_pub = ca_sign = NULL;
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meshd and zebra.
+ *
+ * Every remote IVN prefix (a selected route whose mesh attribute names
+ * the owning node) is installed through ZAPI with the first tunnel of the
+ * primary path to its owner as next hop and the first tunnel of the
+ * backup path as ZAPI backup next hop, both as interface next hops.
+ * zebra 8.4 keeps backups in its RIB but does not program them into
+ * Linux, so the switch is meshd's: when a tunnel's probes declare it
+ * down, every route whose primary uses it is re-sent at once with the
+ * backup as its only next hop (mesh_zebra_tunnel_changed). The path
+ * engine then recomputes from the re-advertised node routes and the
+ * routes settle on the new primary and backup.
+ *
+ * zebra's route owner notifications are tracked per prefix for
+ * 'show mesh routes'; an install zebra refused is retried after a second
+ * (typically a tunnel interface zebra has not seen yet).
+ */
+#include <zebra.h>
+
+#include "lib/command.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/table.h"
+#include "lib/vty.h"
+#include "lib/zclient.h"
+
+#include "meshd/meshd.h"
+#include "meshd/mesh_debug.h"
+#include "meshd/mesh_spf.h"
+#include "meshd/mesh_topo.h"
+#include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_zebra.h"
+
+#ifndef VTYSH_EXTRACT_PL
+#include "meshd/mesh_zebra_clippy.c"
+#endif
+
+DEFINE_MTYPE_STATIC(MESHD, MESH_ZROUTE, "Mesh zebra route");
+
+#define MESH_STR "Encrypted IVN mesh (meshd)\n"
+#define MESH_ZEBRA_RETRY_MS 1000
+
+struct mesh_zroute {
+	uint32_t owner; /* node ID, host order */
+	/* What zebra was last told; 0 = not installed. */
+	ifindex_t nh_if, bk_if;
+	uint32_t nh_node, bk_node;
+	uint32_t metric;
+	enum zapi_route_notify_owner note;
+	bool noted;
+	bool failover; /* running on the backup after a tunnel failure */
+};
+
+static struct zclient *zclient;
+static struct route_table *zroutes[2]; /* AFI_IP, AFI_IP6 */
+static struct thread *t_retry;
+static uint64_t n_installs, n_failovers;
+
+static struct route_table *mesh_zebra_table(int family)
+{
+	return zroutes[family == AF_INET ? 0 : 1];
+}
+
+static void mesh_zebra_send(const struct prefix *p, struct mesh_zroute *zr,
+			    ifindex_t nh_if, ifindex_t bk_if, uint32_t metric)
+{
+	struct zapi_route api = {};
+	struct zapi_nexthop *nh;
+
+	api.vrf_id = VRF_DEFAULT;
+	api.type = ZEBRA_ROUTE_MESH;
+	api.safi = SAFI_UNICAST;
+	prefix_copy(&api.prefix, p);
+	if (!nh_if) {
+		if (zr->nh_if && zclient && zclient->sock >= 0)
+			zclient_route_send(ZEBRA_ROUTE_DELETE, zclient, &api);
+		zr->nh_if = zr->bk_if = 0;
+		zr->noted = false;
+		return;
+	}
+	if (zr->nh_if == nh_if && zr->bk_if == bk_if && zr->metric == metric)
+		return;
+	SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
+	SET_FLAG(api.message, ZAPI_MESSAGE_DISTANCE);
+	SET_FLAG(api.message, ZAPI_MESSAGE_METRIC);
+	api.distance = MESH_ZEBRA_DISTANCE;
+	api.metric = metric;
+	api.nexthop_num = 1;
+	nh = &api.nexthops[0];
+	nh->type = NEXTHOP_TYPE_IFINDEX;
+	nh->ifindex = nh_if;
+	nh->vrf_id = VRF_DEFAULT;
+	if (bk_if) {
+		SET_FLAG(api.message, ZAPI_MESSAGE_BACKUP_NEXTHOPS);
+		SET_FLAG(nh->flags, ZAPI_NEXTHOP_FLAG_HAS_BACKUP);
+		nh->backup_num = 1;
+		nh->backup_idx[0] = 0;
+		api.backup_nexthop_num = 1;
+		api.backup_nexthops[0].type = NEXTHOP_TYPE_IFINDEX;
+		api.backup_nexthops[0].ifindex = bk_if;
+		api.backup_nexthops[0].vrf_id = VRF_DEFAULT;
+	}
+	zr->nh_if = nh_if;
+	zr->bk_if = bk_if;
+	zr->metric = metric;
+	zr->noted = false;
+	if (!zclient || zclient->sock < 0)
+		return; /* sent when zebra connects */
+	zclient_route_send(ZEBRA_ROUTE_ADD, zclient, &api);
+	n_installs++;
+	MESH_DEBUG(zebra, "%pFX: via ifindex %d, backup ifindex %d", p, nh_if,
+		   bk_if);
+}
+
+/* Work out and send the next hops of one prefix. */
+static void mesh_zebra_route_eval(struct route_node *rn)
+{
+	struct mesh_zroute *zr = rn->info;
+	const struct mesh_spf_ctx *spf = mesh_topo_spf();
+	struct mesh_spf_route rt;
+	ifindex_t nh = 0, bk = 0;
+	bool nh_up = false, bk_up = false;
+
+	zr->nh_node = zr->bk_node = 0;
+	zr->failover = false;
+	if (spf && zr->owner && mesh_spf_route_get(spf, zr->owner, &rt) == 0 &&
+	    rt.reason == MESH_SPF_OK) {
+		nh = mesh_tunnel_ifindex(rt.nexthop_id, &nh_up);
+		zr->nh_node = rt.nexthop_id;
+		if (rt.backup_reason == MESH_SPF_OK) {
+			bk = mesh_tunnel_ifindex(rt.backup_nexthop_id, &bk_up);
+			zr->bk_node = rt.backup_nexthop_id;
+		}
+		if (!bk_up) {
+			bk = 0;
+			zr->bk_node = 0;
+		}
+		if (!nh_up) {
+			/* The path engine has not caught up with a failed
+			 * tunnel yet: its backup carries the traffic. */
+			nh = bk;
+			zr->nh_node = zr->bk_node;
+			bk = 0;
+			zr->bk_node = 0;
+			zr->failover = nh != 0;
+		}
+	}
+	mesh_zebra_send(&rn->p, zr, nh, bk,
+			nh ? (uint32_t)MIN(rt.cost, UINT32_MAX) : 0);
+}
+
+static void mesh_zebra_eval_all(void)
+{
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn))
+			if (rn->info)
+				mesh_zebra_route_eval(rn);
+}
+
+void mesh_zebra_prefix_update(const struct prefix *p, uint32_t owner)
+{
+	struct route_node *rn;
+	struct mesh_zroute *zr;
+
+	if (owner) {
+		rn = route_node_get(mesh_zebra_table(p->family), p);
+		if (!rn->info)
+			rn->info = XCALLOC(MTYPE_MESH_ZROUTE, sizeof(*zr));
+		else
+			route_unlock_node(rn);
+		zr = rn->info;
+		zr->owner = owner;
+		mesh_zebra_route_eval(rn);
+		return;
+	}
+	rn = route_node_lookup(mesh_zebra_table(p->family), p);
+	if (!rn)
+		return;
+	route_unlock_node(rn);
+	zr = rn->info;
+	if (!zr)
+		return;
+	mesh_zebra_send(&rn->p, zr, 0, 0, 0);
+	XFREE(MTYPE_MESH_ZROUTE, rn->info);
+	route_unlock_node(rn);
+}
+
+void mesh_zebra_paths_changed(void)
+{
+	mesh_zebra_eval_all();
+}
+
+void mesh_zebra_tunnel_changed(uint32_t peer, bool up)
+{
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn)) {
+			struct mesh_zroute *zr = rn->info;
+
+			if (!zr)
+				continue;
+			if (!up && zr->nh_node == peer)
+				n_failovers++;
+			if (zr->nh_node == peer || zr->bk_node == peer || up)
+				mesh_zebra_route_eval(rn);
+		}
+}
+
+/* ---- zebra session ---- */
+
+static void mesh_zebra_retry(struct thread *t)
+{
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn)) {
+			struct mesh_zroute *zr = rn->info;
+
+			if (zr && zr->noted &&
+			    zr->note == ZAPI_ROUTE_FAIL_INSTALL) {
+				zr->nh_if = 0; /* force a resend */
+				mesh_zebra_route_eval(rn);
+			}
+		}
+}
+
+static int mesh_zebra_route_notify(ZAPI_CALLBACK_ARGS)
+{
+	struct prefix p;
+	enum zapi_route_notify_owner note;
+	uint32_t table;
+	afi_t afi;
+	safi_t safi;
+	struct route_node *rn;
+
+	if (!zapi_route_notify_decode(zclient->ibuf, &p, &table, &note, &afi,
+				      &safi))
+		return -1;
+	rn = route_node_lookup(mesh_zebra_table(p.family), &p);
+	if (!rn)
+		return 0;
+	route_unlock_node(rn);
+	if (rn->info) {
+		struct mesh_zroute *zr = rn->info;
+
+		zr->note = note;
+		zr->noted = true;
+		if (note == ZAPI_ROUTE_FAIL_INSTALL) {
+			zlog_warn("mesh: zebra did not install %pFX", &p);
+			if (!t_retry)
+				thread_add_timer_msec(master, mesh_zebra_retry,
+						      NULL, MESH_ZEBRA_RETRY_MS,
+						      &t_retry);
+		}
+	}
+	return 0;
+}
+
+static void mesh_zebra_connected(struct zclient *zc)
+{
+	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	/* zebra (re)started: everything is sent again. */
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn))
+			if (rn->info)
+				((struct mesh_zroute *)rn->info)->nh_if = 0;
+	mesh_zebra_eval_all();
+}
+
+static zclient_handler *const mesh_zebra_handlers[] = {
+	[ZEBRA_ROUTE_NOTIFY_OWNER] = mesh_zebra_route_notify,
+};
+
+/* ---- show ---- */
+
+static const char *mesh_zebra_note_str(const struct mesh_zroute *zr)
+{
+	if (!zr->nh_if)
+		return "not installed";
+	if (!zr->noted)
+		return "sent";
+	switch (zr->note) {
+	case ZAPI_ROUTE_INSTALLED:
+		return "installed";
+	case ZAPI_ROUTE_FAIL_INSTALL:
+		return "install failed";
+	case ZAPI_ROUTE_BETTER_ADMIN_WON:
+		return "better admin distance won";
+	case ZAPI_ROUTE_REMOVED:
+		return "removed";
+	case ZAPI_ROUTE_REMOVE_FAIL:
+		return "remove failed";
+	}
+	return "?";
+}
+
+DEFPY(show_mesh_routes, show_mesh_routes_cmd, "show mesh routes [json]$uj",
+      SHOW_STR MESH_STR "Routes to remote IVN prefixes over the tunnels\n"
+			JSON_STR)
+{
+	json_object *js = json_object_new_object();
+	json_object *jr = json_object_new_object();
+	char ifn[IFNAMSIZ];
+
+	json_object_int_add(js, "installs", n_installs);
+	json_object_int_add(js, "failovers", n_failovers);
+	json_object_boolean_add(js, "zebraConnected",
+				zclient && zclient->sock >= 0);
+	if (!uj)
+		vty_out(vty, "%-20s %-15s %-16s %-16s %s\n", "Prefix", "Owner",
+			"Via", "Backup", "State");
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn)) {
+			struct mesh_zroute *zr = rn->info;
+			char nh_name[IFNAMSIZ] = "-", bk_name[IFNAMSIZ] = "-";
+			json_object *j;
+
+			if (!zr)
+				continue;
+			if (zr->nh_if && if_indextoname(zr->nh_if, ifn))
+				strlcpy(nh_name, ifn, sizeof(nh_name));
+			if (zr->bk_if && if_indextoname(zr->bk_if, ifn))
+				strlcpy(bk_name, ifn, sizeof(bk_name));
+			if (!uj) {
+				vty_out(vty, "%-20pFX %-15pI4 %-16s %-16s %s%s\n",
+					&rn->p,
+					&(struct in_addr){htonl(zr->owner)},
+					nh_name, bk_name,
+					mesh_zebra_note_str(zr),
+					zr->failover ? " (on backup)" : "");
+				continue;
+			}
+			j = json_object_new_object();
+			json_object_string_addf(j, "owner", "%pI4",
+						&(struct in_addr){htonl(zr->owner)});
+			json_object_string_add(j, "state", mesh_zebra_note_str(zr));
+			json_object_boolean_add(j, "onBackup", zr->failover);
+			if (zr->nh_if) {
+				json_object_string_add(j, "interface", nh_name);
+				json_object_string_addf(
+					j, "nextHopNode", "%pI4",
+					&(struct in_addr){htonl(zr->nh_node)});
+				json_object_int_add(j, "metric", zr->metric);
+			}
+			if (zr->bk_if) {
+				json_object_string_add(j, "backupInterface",
+						       bk_name);
+				json_object_string_addf(
+					j, "backupNextHopNode", "%pI4",
+					&(struct in_addr){htonl(zr->bk_node)});
+			}
+			json_object_object_addf(jr, j, "%pFX", &rn->p);
+		}
+	json_object_object_add(js, "routes", jr);
+	if (uj)
+		vty_json(vty, js);
+	else
+		json_object_free(js);
+	return CMD_SUCCESS;
+}
+
+void mesh_zebra_init(void)
+{
+	struct zclient_options opt = {.receive_notify = true};
+
+	zroutes[0] = route_table_init();
+	zroutes[1] = route_table_init();
+	zclient = zclient_new(master, &opt, mesh_zebra_handlers,
+			      array_size(mesh_zebra_handlers));
+	zclient_init(zclient, ZEBRA_ROUTE_MESH, 0, &mesh_privs);
+	zclient->zebra_connected = mesh_zebra_connected;
+	install_element(VIEW_NODE, &show_mesh_routes_cmd);
+}
+
+void mesh_zebra_terminate(void)
+{
+	THREAD_OFF(t_retry);
+	for (int i = 0; i < 2; i++) {
+		if (!zroutes[i])
+			continue;
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn))
+			if (rn->info) {
+				mesh_zebra_send(&rn->p, rn->info, 0, 0, 0);
+				XFREE(MTYPE_MESH_ZROUTE, rn->info);
+			}
+		route_table_finish(zroutes[i]);
+		zroutes[i] = NULL;
+	}
+	if (zclient) {
+		zclient_stop(zclient);
+		zclient_free(zclient);
+		zclient = NULL;
+	}
+}
