@@ -26,97 +26,90 @@
  * every edge costs >= 1, two nodes of equal cost cannot improve each
  * other, so the order in which they leave the queue does not change any
  * label, and the (hops, id) tie-break is applied where labels are
- * compared.
+ * compared. The labels are therefore exact lexicographic minima.
  *
- * Loop freedom. Let every node compute with the same graph and the same
- * constraints (same tenant T, floor, flag). If X forwards to Y towards D,
- * Y is an intermediate node of X's path, hence allowed transit, so the
- * suffix Y..D of X's path is feasible for Y as well (the constraints do not
- * depend on the computing node: bandwidth is per edge, transit/destination
- * eligibility is per node for tenant T). Hence dist(Y,D) <= dist(X,D) -
- * cost(X,Y) < dist(X,D) because every cost is >= 1: distances strictly
- * decrease along the forwarding chain, which therefore cannot revisit a
- * node. The tie-break makes the choice deterministic (and the SPT a tree)
- * but loop freedom does not depend on it. With a hop limit, a node may lack
- * a route that its upstream has (a drop, never a loop). Note: a provider
- * transit node forwarding for tenant T must compute with tenant = T.
+ * Assumption for everything below: every node computes with the same
+ * graph and the same constraints (same tenant T, floor, flag; a provider
+ * transit node forwarding for tenant T computes with tenant = T).
  *
- * Backup: what it guarantees, exactly. Let F be the primary's first-hop
- * node for destination D (so S -> F is the primary's first tunnel).
- *  - MESH_SPF_BACKUP_NODE (D != F): the cheapest feasible path from S to D
- *    that does not visit F at all. Chosen whenever one exists.
- *  - MESH_SPF_BACKUP_LINK: otherwise, the cheapest feasible path from S to
- *    D that does not use the tunnel S -> F (it may go through F later).
- *  - none: MESH_SPF_NO_DISJOINT (no feasible path avoids the tunnel
- *    S -> F), or MESH_SPF_HOP_LIMIT (the backup chosen as above has more
- *    than max_hops hops).
- * In both cases the backup's first hop differs from the primary's, so it
- * survives the failure of the primary's first tunnel (and of F, for NODE).
- * The backup is NOT guaranteed to be disjoint from the primary beyond the
- * first hop: it may share later nodes and links. This is first-hop
- * disjointness as fast reroute needs it, not Suurballe/Bhandari full-path
- * disjointness (computing the min-sum disjoint pair for every destination
- * would cost one Suurballe per destination). An RFC 5286 LFA is a path
- * S -> N -> ... -> D through a neighbour N != F that avoids S, so it never
- * uses S -> F: whenever an LFA exists, our LINK backup exists and is no
- * costlier. The LFA fallback is therefore subsumed and MESH_SPF_NO_LFA is
- * never produced. The backup is an explicit path; when forwarded
- * hop-by-hop after S's repair, its first hop uses its own primary.
+ * Loop freedom. If X forwards to Y towards D, Y is an intermediate node of
+ * X's path, hence allowed transit, so the suffix Y..D of X's path is
+ * feasible for Y as well (the constraints do not depend on the computing
+ * node). Hence dist(Y,D) <= dist(X,D) - cost(X,Y) < dist(X,D): distances
+ * strictly decrease along the forwarding chain, which cannot revisit a
+ * node. With a hop limit, a node may lack a route that its upstream has
+ * (a drop, never a loop).
  *
- * How backups for all destinations cost about one more Dijkstra. Group the
- * destinations by primary first hop: T_F = { v : nh(v) = F }. Nodes outside
- * T_F have tree paths avoiding F and the tunnel S -> F, so their labels are
- * unchanged in G - F. For v in T_F \ {F} the cheapest path avoiding F
- * leaves the outside for good at its last boundary edge (u -> x, u outside
- * T_F): replacing its prefix by u's tree path is no costlier. So every
- * node is seeded with its best boundary edge (excluding S -> F), then ONE
- * Dijkstra over all groups at once (only intra-group edges, roots F
- * excluded) gives every node-protecting label. F's own link-protecting
- * label is the best of its boundary seed and (label(u) + cost(u,F)) for u
- * in T_F, because the part of such a path before reaching F avoids F. If
- * v != F has no F-avoiding path, every path avoiding S -> F passes F, and
- * the cheapest is F's link label followed by the tree path F -> v (the
- * concatenation is simple, otherwise an F-avoiding path would exist).
- * The boundary seeds need no pass of their own: the primary Dijkstra
- * handles each tunnel (both directions) when its second end leaves the
- * queue, when both ends' costs and first hops are final; it also records
- * the tunnels inside a group, so the backup Dijkstra runs on that edge
- * list alone and queues only the nodes that have such an edge to pass a
- * label on. When one first hop carries most of the tree (common: the
- * cheapest tunnels of the source), that group is most of the graph and
- * its node-protecting backups are a shortest-path tree of G - F: the
- * second Dijkstra is then nearly a full one, which is why a full run
- * costs about two Dijkstras and cannot cost much less.
+ * Consistency. More is true: the forwarding chain from any node X to D is
+ * exactly X's own primary path. Let C be on X's path to D. Every candidate
+ * predecessor u of D for C (a neighbour with label(C,u) + edge = label(C,D),
+ * labels compared on (cost, hops)) is one for X too, because X reaches u
+ * through C at label(X,C) + label(C,u) and no cheaper; and X's chosen
+ * predecessor, which lies after C on X's path, is one for C. Both take the
+ * lowest id, so they pick the same node, and by induction the same path.
+ * Hence the source knows the exact path of a packet it hands to a
+ * neighbour: that neighbour's primary path, computed by the source.
  *
- * Data layout. The inner loops read only the graph's arc arrays (peer slot,
- * cost of both directions: 12 bytes per tunnel, mesh_graph.h) and, when a
- * bandwidth floor is set, the parallel bandwidth array; labels are kept
- * one array per field (struct of arrays), so that the common test "is
- * this cheaper" reads an 8-byte cost. All work arrays belong to the
- * context and grow with the graph only: a run allocates nothing. Memory
- * is O(nodes + tunnels).
+ * Backup: what meshd installs and what it guarantees. For destination D
+ * the route carries the primary first tunnel S -> F and one backup first
+ * tunnel S -> B, B != F. When S -> F (or F) fails, S sends to B and every
+ * node from B on forwards on its own primary, so the failover path is
+ * S, B, then B's primary path to D (Consistency). The engine computes B's
+ * tree for every neighbour B of S (one Dijkstra each) and keeps for D only
+ * a B whose primary path to D does not pass S. Guarantee: the failover
+ * path reaches D without coming back to S, so it never uses the failed
+ * tunnel S -> F (nor any other tunnel out of S) and cannot loop, as long as
+ * the other nodes have not yet changed their routes. Among those B it
+ * prefers, in this order:
+ *  1. disjoint: the failover path shares no node with the primary but S
+ *     and D (backup_disjoint), hence no tunnel either;
+ *  2. a loop-free alternate (RFC 5286 LFA, verified on the path itself
+ *     rather than by the distance inequality) that avoids F
+ *     (MESH_SPF_BACKUP_NODE, not disjoint);
+ *  3. a loop-free alternate that only avoids S (MESH_SPF_BACKUP_LINK).
+ * then the cheapest (cost, hops, neighbour id). backup_kind says whether
+ * the failover path avoids F. Link-disjoint and node-disjoint coincide
+ * here: if the failover path meets the primary at a node X, from X on both
+ * are X's own primary path (Consistency), so they share X's next tunnel
+ * too; a failover path without a common tunnel has no common node. The
+ * hop limit applies to the failover path. This is Bhandari's search for
+ * a path disjoint from the primary, restricted to the paths hop-by-hop
+ * forwarding can follow: a Suurballe pair whose second path is not some
+ * neighbour's own primary path would need source routing, which meshd
+ * does not do, so it is not offered. Without a backup, the reason says
+ * why:
+ *  - MESH_SPF_NO_DISJOINT: every feasible path from S to D starts with
+ *    S -> F (no other neighbour has any feasible path to D);
+ *  - MESH_SPF_NO_LFA: other neighbours reach D, but each one's own primary
+ *    path to D comes back through S (handing it the packet would loop);
+ *  - MESH_SPF_HOP_LIMIT: a loop-free alternate exists but its failover
+ *    path has more than max_hops hops.
+ * The failover path is the one the packets take; it is not claimed to be
+ * the cheapest path avoiding F (a cheaper one may exist that no neighbour
+ * would follow).
+ *
+ * Cost. A full run is 1 + (number of usable neighbours of S that may carry
+ * transit) Dijkstras, each O(m + n) with the radix heap, plus a walk of
+ * each candidate failover path (its length) to classify it against the
+ * primary, using a DFS numbering of the primary tree (ancestor test in
+ * O(1)). Memory: O(nodes) for labels plus one predecessor array per such
+ * neighbour (4 bytes per node each), kept so that mesh_spf_path() can
+ * return the failover paths.
  *
  * Incremental. The graph is two-way, so a node's incoming edges are its
  * arcs read backwards (rcost): any node's label can be recomputed from its
- * neighbours alone. Both layers (primary labels on G; backup labels on the
- * auxiliary graph of boundary seeds and intra-group edges) are repaired
- * the same way from a set of "dirty" nodes, whose incoming edges changed:
- *  1. invalidate each dirty node whose label rests on such an edge (for
- *     the primary: only the heads of tree edges that got costlier), and
- *     every node below it in that layer's tree (one O(n) walk up the
- *     predecessor chains, memoised);
- *  2. recompute each invalidated node from its neighbours that stayed
- *     valid, and offer every improved edge to its head;
- *  3. Dijkstra from those labels; it may improve any node.
- * For the primary the dirty nodes are the heads of the changed edges. For
- * the backups they are those heads; every node whose first hop changed
- * (its group and root status moved), with all its neighbours; and, for a
- * node whose primary cost or hops got worse, the neighbours whose seed
- * came from it. A node whose primary label got better only offers better
- * seeds to its neighbours in step 2. Results equal a full run's (tested).
- * Up to MESH_SPF_INC_MAX changed directed edges of any mix are repaired
- * this way; a run whose changes alter no label is "skipped". Node updates
- * and parameter changes give a full run.
+ * neighbours alone. The primary tree is repaired from the heads of the
+ * changed edges: (1) invalidate each head whose label rests on an edge
+ * that got costlier, and every node below it in the tree (one O(n) walk
+ * up the predecessor chains, memoised); (2) recompute each invalidated
+ * node from its neighbours that stayed valid, and offer every improved
+ * edge to its head; (3) Dijkstra from those labels. The neighbours' trees
+ * are not kept (their labels would cost O(n) per neighbour), so the
+ * backups are recomputed in full after any change the engine can see; a
+ * run whose changes alter no edge the engine uses is "skipped". Up to
+ * MESH_SPF_INC_MAX changed directed edges of any mix go this way; node
+ * updates and parameter changes give a full run. Results equal a full
+ * run's (tested).
  */
 
 #include <zebra.h>
@@ -135,18 +128,21 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_SPF_ARRAYS, "Mesh SPF work arrays");
 /* Per-node flags. */
 #define FL_TRANSIT 0x0001 /* may be an intermediate node */
 #define FL_DST 0x0002	  /* may be a destination */
-#define FL_BBOUND 0x0004  /* backup label comes from a boundary edge */
-#define FL_DONE 0x0008	  /* full primary run: left the queue */
+#define FL_BREACH 0x0004  /* backups: another neighbour reaches it */
+#define FL_BHOPS 0x0008	  /* backups: a loop-free one was too long */
 #define FL_MARK 0x0010	  /* invalidated / dirty */
 #define FL_SEEN 0x0020	  /* walked, not invalidated */
 #define FL_TOUCH 0x0040	  /* incremental: primary label saved in opl */
-#define FL_BTOUCH 0x0080  /* incremental: backup label saved in obl */
-#define FL_OBBOUND 0x0100 /* FL_BBOUND before the incremental run */
 #define FL_REACH 0x0200	  /* reason BFS: reachable ignoring constraints */
 #define FL_REACHT 0x0400  /* reason BFS: reachable with tenant rules */
 
-/* Final backup kinds per node. */
-enum { BK_NONE, BK_NODE, BK_ROOT, BK_VIA_ROOT };
+/* Backup classes, worst first (see the top comment). */
+enum {
+	BC_NONE,     /* passes the source: no backup */
+	BC_LFA_LINK, /* avoids the source only */
+	BC_LFA_NODE, /* also avoids the first-hop node */
+	BC_DISJ,     /* no node of the primary but the ends */
+};
 
 /* A label as an incremental run saves it: cost, hops, predecessor. */
 struct spf_lbl {
@@ -155,9 +151,14 @@ struct spf_lbl {
 	uint32_t pred;
 };
 
-/* An edge between two nodes of one group, usable by the backups. */
-struct spf_iedge {
-	uint32_t tail, head, cost;
+/* The backup chosen for one destination. */
+struct spf_bsel {
+	uint64_t cost;
+	uint32_t hops;
+	uint32_t nb;	  /* index in nb_slot, NONE: no backup */
+	uint8_t cls;	  /* BC_* */
+	uint8_t avoids_f; /* the failover path avoids the first hop */
+	uint8_t reason;	  /* enum mesh_spf_reason */
 };
 
 struct mesh_spf_ctx {
@@ -170,9 +171,9 @@ struct mesh_spf_ctx {
 	uint32_t src, tenant;
 
 	/* labels, one array per field: the hot loops read d / bd alone */
-	uint64_t *d, *bd;	 /* primary and backup cost */
+	uint64_t *d, *bd;	 /* primary cost; a neighbour tree's cost */
 	uint32_t *h, *pred, *nh; /* hops, predecessor, first hop */
-	uint32_t *bh, *bpred;	 /* backup hops and predecessor */
+	uint32_t *bh;		 /* a neighbour tree's hops */
 	uint16_t *fl;
 
 	/* radix heap */
@@ -183,20 +184,27 @@ struct mesh_spf_ctx {
 	uint64_t rh_mask, rh_last;
 	uint32_t hn;
 
-	/* intra-group edges found by the last full run, then by tail */
-	struct spf_iedge *ie;
-	uint32_t n_ie, cap_e;
-	uint32_t *ioff, *ihead, *icost; /* ioff has cap + 1 entries */
+	/* primary tree in DFS order: x is an ancestor of y (or y) iff
+	 * pre[x] <= pre[y] && post[y] <= post[x] */
+	uint32_t *pre, *post, *coff, *child; /* coff has cap + 1 entries */
+
+	/* neighbours of the source that may be a backup next hop, the cost
+	 * of the tunnel to each, and each one's tree (predecessors): array
+	 * i is nbpred[i * cap ...] */
+	uint32_t *nb_slot;
+	uint64_t *nb_cost;
+	uint32_t n_nb, cap_nb;
+	uint32_t *nbpred;
+
+	struct spf_bsel *sel, *osel;
 
 	/* incremental: what the run changed, and the values before */
-	struct spf_lbl *opl, *obl;
+	struct spf_lbl *opl;
 	uint32_t *onh;
-	uint32_t *stack, *alist, *tlist, *btlist;
-	uint32_t n_t, n_bt;
+	uint32_t *stack, *alist, *tlist;
+	uint32_t n_t;
 
-	uint64_t *bc; /* final backup cost and hops */
-	uint32_t *bhops;
-	uint8_t *reason, *breason, *bkind;
+	uint8_t *reason;
 	uint32_t n_unreached;
 
 	/* Pending changes (mesh_spf_changes_add). */
@@ -310,6 +318,8 @@ static inline uint32_t heap_pop(struct mesh_spf_ctx *c)
 
 /* ---- helpers ---- */
 
+/* ---- helpers ---- */
+
 static inline uint64_t spf_now_usec(void)
 {
 	struct timespec t;
@@ -362,14 +372,6 @@ static inline void spf_set(struct mesh_spf_ctx *c, uint32_t y, uint64_t d,
 	c->pred[y] = pred;
 }
 
-static inline void spf_bset(struct mesh_spf_ctx *c, uint32_t y, uint64_t d,
-			    uint32_t h, uint32_t pred)
-{
-	c->bd[y] = d;
-	c->bh[y] = h;
-	c->bpred[y] = pred;
-}
-
 static void spf_arrays_free(struct mesh_spf_ctx *c)
 {
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->d);
@@ -378,228 +380,85 @@ static void spf_arrays_free(struct mesh_spf_ctx *c)
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->pred);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nh);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bh);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bpred);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->fl);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_next);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_prev);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_bkt);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->ioff);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->pre);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->post);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->coff);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->child);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nb_slot);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nb_cost);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbpred);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->sel);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->osel);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->opl);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->obl);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->onh);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->stack);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->alist);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->tlist);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->btlist);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bc);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bhops);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->reason);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->breason);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bkind);
 	c->cap = 0;
-}
-
-static void spf_edges_free(struct mesh_spf_ctx *c)
-{
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->ie);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->ihead);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->icost);
-	c->cap_e = 0;
+	c->cap_nb = 0;
+	c->n_nb = 0;
 }
 
 #define SPF_ARR(p, n) ((p) = XCALLOC(MTYPE_MESH_SPF_ARRAYS, (n) * sizeof(*(p))))
 
-/*
- * Room for m intra-group edges, keeping the n_ie recorded; only grows.
- * At most every tunnel direction is one, but usually a fraction is, so
- * this starts small and doubles when a run finds more.
- */
-static void spf_edges_reserve(struct mesh_spf_ctx *c, uint32_t m)
-{
-	if (m <= c->cap_e)
-		return;
-	if (m < 2 * c->cap_e)
-		m = 2 * c->cap_e;
-	if (m < 1024)
-		m = 1024;
-	c->ie = XREALLOC(MTYPE_MESH_SPF_ARRAYS, c->ie, m * sizeof(*c->ie));
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->ihead);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->icost);
-	SPF_ARR(c->ihead, m);
-	SPF_ARR(c->icost, m);
-	c->cap_e = m;
-}
-
 /* Work arrays for n node slots; they only grow. */
 static void spf_arrays_alloc(struct mesh_spf_ctx *c, uint32_t n)
 {
-	if (n > c->cap || !c->d) {
-		spf_arrays_free(c);
-		if (n < 16)
-			n = 16;
-		SPF_ARR(c->d, n);
-		SPF_ARR(c->bd, n);
-		SPF_ARR(c->h, n);
-		SPF_ARR(c->pred, n);
-		SPF_ARR(c->nh, n);
-		SPF_ARR(c->bh, n);
-		SPF_ARR(c->bpred, n);
-		SPF_ARR(c->fl, n);
-		SPF_ARR(c->rh_next, n);
-		SPF_ARR(c->rh_prev, n);
-		SPF_ARR(c->rh_bkt, n);
-		memset(c->rh_bkt, RH_OUT, n);
-		SPF_ARR(c->ioff, n + 1);
-		SPF_ARR(c->opl, n);
-		SPF_ARR(c->obl, n);
-		SPF_ARR(c->onh, n);
-		SPF_ARR(c->stack, n);
-		SPF_ARR(c->alist, n);
-		SPF_ARR(c->tlist, n);
-		SPF_ARR(c->btlist, n);
-		SPF_ARR(c->bc, n);
-		SPF_ARR(c->bhops, n);
-		SPF_ARR(c->reason, n);
-		SPF_ARR(c->breason, n);
-		SPF_ARR(c->bkind, n);
-		c->cap = n;
-	}
+	if (n <= c->cap && c->d)
+		return;
+	spf_arrays_free(c);
+	if (n < 16)
+		n = 16;
+	SPF_ARR(c->d, n);
+	SPF_ARR(c->bd, n);
+	SPF_ARR(c->h, n);
+	SPF_ARR(c->pred, n);
+	SPF_ARR(c->nh, n);
+	SPF_ARR(c->bh, n);
+	SPF_ARR(c->fl, n);
+	SPF_ARR(c->rh_next, n);
+	SPF_ARR(c->rh_prev, n);
+	SPF_ARR(c->rh_bkt, n);
+	memset(c->rh_bkt, RH_OUT, n);
+	SPF_ARR(c->pre, n);
+	SPF_ARR(c->post, n);
+	SPF_ARR(c->coff, n + 1);
+	SPF_ARR(c->child, n);
+	SPF_ARR(c->nb_slot, n);
+	SPF_ARR(c->nb_cost, n);
+	SPF_ARR(c->sel, n);
+	SPF_ARR(c->osel, n);
+	SPF_ARR(c->opl, n);
+	SPF_ARR(c->onh, n);
+	SPF_ARR(c->stack, n);
+	SPF_ARR(c->alist, n);
+	SPF_ARR(c->tlist, n);
+	SPF_ARR(c->reason, n);
+	c->cap = n;
 }
 
-/* Bytes per node slot and per directed edge of the work arrays above. */
-#define SPF_NODE_BYTES                                                         \
-	(2 * sizeof(uint64_t) + 5 * sizeof(uint32_t) + sizeof(uint16_t) +      \
-	 2 * sizeof(uint32_t) + 1 + 2 * sizeof(uint32_t) +                     \
-	 2 * sizeof(struct spf_lbl) + 5 * sizeof(uint32_t) +                   \
-	 sizeof(uint64_t) + sizeof(uint32_t) + 3)
-#define SPF_EDGE_BYTES (sizeof(struct spf_iedge) + 2 * sizeof(uint32_t))
-
-/* ---- the primary tree ---- */
-
-/*
- * Full run: Dijkstra from the source. When x leaves the queue its cost,
- * hops and first hop are final. Every tunnel between x and a node y that
- * left before it is then handled once, in both directions: between two
- * groups it is a candidate boundary seed of the other end's backup (x's
- * own seed is kept in registers until its scan ends); inside one group it
- * is recorded for the backup Dijkstra (not from a group's root, which
- * never passes a backup label on).
- */
-static void spf_primary_full(struct mesh_spf_ctx *c)
+/* Room for the trees of nnb neighbours; only grows. */
+static void spf_nb_reserve(struct mesh_spf_ctx *c, uint32_t nnb)
 {
-	const struct mesh_graph_node *nodes = c->g->nodes;
-	uint64_t *d = c->d, *bd = c->bd;
-	uint32_t *h = c->h, *pred = c->pred, *nh = c->nh;
-	uint32_t *bh = c->bh, *bpred = c->bpred;
-	uint16_t *fl = c->fl;
-	struct spf_iedge *ie = c->ie;
-	uint32_t n_ie = 0;
-	const uint64_t floor = c->p.min_avail_bw;
-	const uint32_t src = c->src;
-
-	while (c->hn) {
-		const uint32_t x = heap_pop(c);
-		const struct mesh_graph_node *nx = &nodes[x];
-		const struct mesh_graph_arc *arc = nx->arcs;
-		const struct mesh_graph_arc_bw *bw = nx->arc_bw;
-		const uint32_t ne = nx->n_edges;
-		const uint64_t dx = d[x];
-		const uint32_t hx1 = h[x] + 1;
-		const bool rx = x == src || (fl[x] & FL_TRANSIT);
-		uint64_t sd = INF; /* x's best boundary seed */
-		uint32_t sh = 0, sp = NONE;
-		uint32_t gx;
-
-		if (x == src)
-			gx = NONE;
-		else if (pred[x] == src)
-			gx = x;
-		else
-			gx = nh[pred[x]];
-		nh[x] = gx;
-		fl[x] |= FL_DONE;
-
-		for (uint32_t k = 0; k < ne; k++) {
-			const uint32_t y = arc[k].head;
-			uint16_t fy;
-
-			if (y == NONE)
-				continue;
-			fy = fl[y];
-			if (fy & FL_DONE) {
-				/* x != src: the source leaves first. */
-				const uint32_t gy = nh[y];
-				uint64_t cd;
-
-				if (gy == gx) {
-					if (n_ie + 2 > c->cap_e) {
-						c->n_ie = n_ie;
-						spf_edges_reserve(c, n_ie + 2);
-						ie = c->ie;
-					}
-					if (rx && x != gx &&
-					    (!floor || bw[k].fwd >= floor)) {
-						ie[n_ie].tail = x;
-						ie[n_ie].head = y;
-						ie[n_ie].cost = arc[k].cost;
-						n_ie++;
-					}
-					if ((fy & FL_TRANSIT) && y != gy &&
-					    (!floor || bw[k].rev >= floor)) {
-						ie[n_ie].tail = y;
-						ie[n_ie].head = x;
-						ie[n_ie].cost = arc[k].rcost;
-						n_ie++;
-					}
-					continue;
-				}
-				/* y -> x, unless the tunnel S -> F itself */
-				if ((y != src || x != gx) &&
-				    (y == src || (fy & FL_TRANSIT)) &&
-				    (!floor || bw[k].rev >= floor)) {
-					cd = d[y] + arc[k].rcost;
-					if (spf_better(c, cd, h[y] + 1, y, sd,
-						       sh, sp)) {
-						sd = cd;
-						sh = h[y] + 1;
-						sp = y;
-					}
-				}
-				/* x -> y */
-				if (y != src && rx &&
-				    (!floor || bw[k].fwd >= floor)) {
-					cd = dx + arc[k].cost;
-					if (spf_better(c, cd, hx1, x, bd[y],
-						       bh[y], bpred[y])) {
-						bd[y] = cd;
-						bh[y] = hx1;
-						bpred[y] = x;
-						fl[y] = fy | FL_BBOUND;
-					}
-				}
-				continue;
-			}
-			if (!rx || !(fy & FL_DST) ||
-			    (floor && bw[k].fwd < floor))
-				continue;
-			const uint64_t cd = dx + arc[k].cost;
-
-			if (!spf_better(c, cd, hx1, x, d[y], h[y], pred[y]))
-				continue;
-			d[y] = cd;
-			h[y] = hx1;
-			pred[y] = x;
-			heap_set(c, y);
-		}
-		/* nothing wrote x's backup label before: x was queued */
-		bd[x] = sd;
-		bh[x] = sh;
-		bpred[x] = sp;
-		if (sd != INF)
-			fl[x] |= FL_BBOUND;
-	}
-	c->n_ie = n_ie;
+	if (nnb <= c->cap_nb)
+		return;
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbpred);
+	c->nbpred = XMALLOC(MTYPE_MESH_SPF_ARRAYS,
+			    (size_t)nnb * c->cap * sizeof(*c->nbpred));
+	c->cap_nb = nnb;
 }
+
+/* Bytes per node slot of the arrays above (without the trees). */
+#define SPF_NODE_BYTES                                                         \
+	(3 * sizeof(uint64_t) + 14 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + \
+	 2 * sizeof(struct spf_bsel) + sizeof(struct spf_lbl))
+
+/* ---- shortest-path trees ---- */
 
 static inline void spf_touch(struct mesh_spf_ctx *c, uint32_t x)
 {
@@ -612,48 +471,62 @@ static inline void spf_touch(struct mesh_spf_ctx *c, uint32_t x)
 	c->tlist[c->n_t++] = x;
 }
 
-static inline void spf_btouch(struct mesh_spf_ctx *c, uint32_t x)
-{
-	if (c->fl[x] & FL_BTOUCH)
-		return;
-	c->fl[x] |= FL_BTOUCH;
-	if (c->fl[x] & FL_BBOUND)
-		c->fl[x] |= FL_OBBOUND;
-	c->obl[x].d = c->bd[x];
-	c->obl[x].h = c->bh[x];
-	c->obl[x].pred = c->bpred[x];
-	c->btlist[c->n_bt++] = x;
-}
-
-/* Incremental: Dijkstra from the queued labels, recording changes. */
-static void spf_primary_repair(struct mesh_spf_ctx *c)
+/*
+ * Dijkstra for the tree of root into (d, h, pred) from the labels queued
+ * (the heap's keys are d). The root relaxes its tunnels whatever its
+ * tenant, other nodes only if they may carry transit; with touch, every
+ * label changed is saved first (incremental repair of the primary).
+ */
+static void spf_settle(struct mesh_spf_ctx *c, uint32_t root, uint64_t *d,
+		       uint32_t *h, uint32_t *pred, bool touch)
 {
 	const struct mesh_graph_node *nodes = c->g->nodes;
+	const uint16_t *fl = c->fl;
 	const uint64_t floor = c->p.min_avail_bw;
 
 	while (c->hn) {
 		const uint32_t x = heap_pop(c);
 		const struct mesh_graph_node *nx = &nodes[x];
-		const uint32_t hx1 = c->h[x] + 1;
+		const struct mesh_graph_arc *arc = nx->arcs;
+		const uint32_t ne = nx->n_edges;
+		const uint64_t dx = d[x];
+		const uint32_t hx1 = h[x] + 1;
 
-		if (!spf_can_relax(c, x))
+		if (x != root && !(fl[x] & FL_TRANSIT))
 			continue;
-		for (uint32_t k = 0; k < nx->n_edges; k++) {
-			const uint32_t y = nx->arcs[k].head;
+		for (uint32_t k = 0; k < ne; k++) {
+			const uint32_t y = arc[k].head;
 			uint64_t cd;
 
-			if (y == NONE || y == c->src || !(c->fl[y] & FL_DST) ||
+			if (y == NONE || y == root || !(fl[y] & FL_DST) ||
 			    (floor && nx->arc_bw[k].fwd < floor))
 				continue;
-			cd = c->d[x] + nx->arcs[k].cost;
-			if (!spf_better(c, cd, hx1, x, c->d[y], c->h[y],
-					c->pred[y]))
+			cd = dx + arc[k].cost;
+			if (!spf_better(c, cd, hx1, x, d[y], h[y], pred[y]))
 				continue;
-			spf_touch(c, y);
-			spf_set(c, y, cd, hx1, x);
+			if (touch)
+				spf_touch(c, y);
+			d[y] = cd;
+			h[y] = hx1;
+			pred[y] = x;
 			heap_set(c, y);
 		}
 	}
+}
+
+/* Full tree of root: everything unlabelled, then Dijkstra. */
+static void spf_tree(struct mesh_spf_ctx *c, uint32_t root, uint64_t *d,
+		     uint32_t *h, uint32_t *pred)
+{
+	for (uint32_t x = 0; x < c->n; x++) {
+		d[x] = INF;
+		h[x] = 0;
+		pred[x] = NONE;
+	}
+	d[root] = 0;
+	heap_reset(c, d);
+	heap_set(c, root);
+	spf_settle(c, root, d, h, pred, false);
 }
 
 /* First hop of every labelled node, memoised along the tree. */
@@ -679,141 +552,183 @@ static void spf_compute_nh(struct mesh_spf_ctx *c)
 
 /* ---- backups ---- */
 
-/*
- * Full run: Dijkstra over the intra-group edges recorded by
- * spf_primary_full(), from the boundary seeds. Only nodes with such an
- * edge to pass their label on are queued; the others keep their seed.
- */
-static void spf_backup_full(struct mesh_spf_ctx *c)
+/* DFS numbering of the primary tree (pre, post); unlabelled nodes get
+ * numbers that make them nobody's ancestor. */
+static void spf_tree_order(struct mesh_spf_ctx *c)
 {
-	uint32_t *ioff = c->ioff, *cur = c->stack;
-	uint64_t *bd = c->bd;
+	uint32_t *coff = c->coff, *cur = c->alist, *stack = c->stack;
+	uint32_t t = 0, sp = 0;
 
-	memset(ioff, 0, (c->n + 1) * sizeof(*ioff));
-	for (uint32_t i = 0; i < c->n_ie; i++)
-		ioff[c->ie[i].tail + 1]++;
+	memset(coff, 0, (c->n + 1) * sizeof(*coff));
 	for (uint32_t x = 0; x < c->n; x++) {
-		ioff[x + 1] += ioff[x];
-		cur[x] = ioff[x];
+		c->pre[x] = UINT32_MAX;
+		c->post[x] = 0;
+		if (x != c->src && c->d[x] != INF)
+			coff[c->pred[x] + 1]++;
 	}
-	for (uint32_t i = 0; i < c->n_ie; i++) {
-		uint32_t j = cur[c->ie[i].tail]++;
-
-		c->ihead[j] = c->ie[i].head;
-		c->icost[j] = c->ie[i].cost;
+	for (uint32_t x = 0; x < c->n; x++) {
+		coff[x + 1] += coff[x];
+		cur[x] = coff[x];
 	}
-
-	heap_reset(c, bd);
 	for (uint32_t x = 0; x < c->n; x++)
-		if (bd[x] != INF && ioff[x + 1] > ioff[x])
-			heap_set(c, x);
-	while (c->hn) {
-		const uint32_t x = heap_pop(c);
-		const uint64_t dx = bd[x];
-		const uint32_t hx1 = c->bh[x] + 1;
+		if (x != c->src && c->d[x] != INF)
+			c->child[cur[c->pred[x]]++] = x;
+	stack[sp++] = c->src;
+	c->pre[c->src] = t++;
+	cur[c->src] = coff[c->src];
+	while (sp) {
+		uint32_t x = stack[sp - 1];
 
-		for (uint32_t j = ioff[x]; j < ioff[x + 1]; j++) {
-			const uint32_t y = c->ihead[j];
-			const uint64_t cd = dx + c->icost[j];
+		if (cur[x] < coff[x + 1]) {
+			uint32_t y = c->child[cur[x]++];
 
-			if (!spf_better(c, cd, hx1, x, bd[y], c->bh[y],
-					c->bpred[y]))
-				continue;
-			spf_bset(c, y, cd, hx1, x);
-			c->fl[y] &= ~FL_BBOUND;
-			if (ioff[y + 1] > ioff[y])
-				heap_set(c, y);
+			c->pre[y] = t++;
+			cur[y] = coff[y];
+			stack[sp++] = y;
+		} else {
+			c->post[x] = t++;
+			sp--;
 		}
 	}
+}
+
+/* Is a on the primary path of x (x itself included)? */
+static inline bool spf_on_primary(const struct mesh_spf_ctx *c, uint32_t a,
+				  uint32_t x)
+{
+	return c->pre[a] <= c->pre[x] && c->post[x] <= c->post[a];
 }
 
 /*
- * Incremental: Dijkstra over the groups from the queued labels, along
- * every edge whose ends share a first hop; the roots F receive labels but
- * do not pass them on. Records changes.
+ * Class of the failover path S, b, (b's tree path to x) against x's
+ * primary path; BC_NONE if b's path passes the source.
  */
-static void spf_backup_repair(struct mesh_spf_ctx *c)
+static unsigned spf_classify(const struct mesh_spf_ctx *c, uint32_t b,
+			     const uint32_t *bp, uint32_t x)
 {
-	const struct mesh_graph_node *nodes = c->g->nodes;
-	const uint32_t *nh = c->nh;
-	const uint64_t floor = c->p.min_avail_bw;
+	const uint32_t f = c->nh[x];
+	bool node = false, hit_f = false;
 
-	while (c->hn) {
-		const uint32_t x = heap_pop(c);
-		const struct mesh_graph_node *nx = &nodes[x];
-		const struct mesh_graph_arc *arc = nx->arcs;
-		const uint32_t gx = nh[x], hx1 = c->bh[x] + 1;
-		const uint64_t dx = c->bd[x];
+	for (uint32_t y = x, steps = 0; y != b; steps++) {
+		const uint32_t p = bp[y];
 
-		if (!(c->fl[x] & FL_TRANSIT))
-			continue; /* x is never the source here */
-		for (uint32_t k = 0; k < nx->n_edges; k++) {
-			const uint32_t y = arc[k].head;
-			uint64_t cd;
+		if (p == c->src || p == NONE || steps >= c->n)
+			return BC_NONE;
+		if (spf_on_primary(c, p, x))
+			node = true;
+		if (p == f)
+			hit_f = true;
+		y = p;
+	}
+	if (!node)
+		return BC_DISJ;
+	return hit_f ? BC_LFA_LINK : BC_LFA_NODE;
+}
 
-			/* nh is NONE for the source and unreached nodes */
-			if (y == NONE || nh[y] != gx ||
-			    (floor && nx->arc_bw[k].fwd < floor))
+/* Is the candidate (cls, cost, hops, via slot b) better than s? */
+static bool spf_bsel_better(const struct mesh_spf_ctx *c,
+			    const struct spf_bsel *s, unsigned cls,
+			    uint64_t cost, uint32_t hops, uint32_t b)
+{
+	if (s->nb == NONE || cls != s->cls)
+		return s->nb == NONE || cls > s->cls;
+	if (cost != s->cost)
+		return cost < s->cost;
+	if (hops != s->hops)
+		return hops < s->hops;
+	return c->g->nodes[b].id < c->g->nodes[c->nb_slot[s->nb]].id;
+}
+
+/* Offer the failover paths through neighbour i to every destination. */
+static void spf_backups_via(struct mesh_spf_ctx *c, uint32_t i)
+{
+	const uint32_t b = c->nb_slot[i], maxh = c->p.max_hops;
+	const bool transit = c->fl[b] & FL_TRANSIT;
+	uint32_t *bp = &c->nbpred[(size_t)i * c->cap];
+
+	if (transit)
+		spf_tree(c, b, c->bd, c->bh, bp);
+	for (uint32_t x = 0; x < c->n; x++) {
+		struct spf_bsel *s = &c->sel[x];
+		unsigned cls = BC_DISJ;
+		uint64_t cost = c->nb_cost[i];
+		uint32_t hops = 1;
+
+		if (c->reason[x] != MESH_SPF_OK || c->nh[x] == b)
+			continue;
+		if (x != b) {
+			if (!transit || c->bd[x] == INF)
 				continue;
-			cd = dx + arc[k].cost;
-			if (!spf_better(c, cd, hx1, x, c->bd[y], c->bh[y],
-					c->bpred[y]))
+			c->fl[x] |= FL_BREACH;
+			cls = spf_classify(c, b, bp, x);
+			if (cls == BC_NONE)
 				continue;
-			spf_btouch(c, y);
-			spf_bset(c, y, cd, hx1, x);
-			c->fl[y] &= ~FL_BBOUND;
-			if (y != gx)
-				heap_set(c, y);
+			cost += c->bd[x];
+			hops += c->bh[x];
 		}
+		if (maxh && hops > maxh) {
+			c->fl[x] |= FL_BHOPS;
+			continue;
+		}
+		if (!spf_bsel_better(c, s, cls, cost, hops, b))
+			continue;
+		s->cost = cost;
+		s->hops = hops;
+		s->nb = i;
+		s->cls = (uint8_t)cls;
+		s->avoids_f = cls != BC_LFA_LINK && x != c->nh[x];
 	}
 }
 
-/* Backup label of x from its neighbours alone (none of them FL_MARK). */
-static void spf_backup_from_neighbours(struct mesh_spf_ctx *c, uint32_t x)
+/* Backup of every destination whose primary is usable. */
+static void spf_backups(struct mesh_spf_ctx *c)
 {
-	const struct mesh_graph_node *nx = &c->g->nodes[x];
+	const struct mesh_graph_node *ns = &c->g->nodes[c->src];
 	const uint64_t floor = c->p.min_avail_bw;
-	const uint32_t gx = c->nh[x];
-	uint64_t bd = INF;
-	uint32_t bh = 0, bp = NONE;
-	bool bound = false;
+	uint32_t nnb = 0;
 
-	for (uint32_t k = 0; k < nx->n_edges; k++) {
-		const uint32_t u = nx->arcs[k].head;
-		uint64_t cd;
-		uint32_t ch;
-		bool b;
+	for (uint32_t x = 0; x < c->n; x++) {
+		struct spf_bsel *s = &c->sel[x];
 
-		if (u == NONE || c->d[u] == INF || !spf_can_relax(c, u) ||
-		    (floor && nx->arc_bw[k].rev < floor))
-			continue;
-		if (u == c->src ? x != gx : c->nh[u] != gx) {
-			/* boundary edge (not the tunnel S -> F) */
-			cd = c->d[u] + nx->arcs[k].rcost;
-			ch = c->h[u] + 1;
-			b = true;
-		} else {
-			if (u == c->src || u == gx || (c->fl[u] & FL_MARK) ||
-			    c->bd[u] == INF)
-				continue;
-			cd = c->bd[u] + nx->arcs[k].rcost;
-			ch = c->bh[u] + 1;
-			b = false;
-		}
-		if (spf_better(c, cd, ch, u, bd, bh, bp)) {
-			bd = cd;
-			bh = ch;
-			bp = u;
-			bound = b;
-		}
+		memset(s, 0, sizeof(*s));
+		s->cost = INF;
+		s->nb = NONE;
+		c->fl[x] &= ~(FL_BREACH | FL_BHOPS);
 	}
-	spf_bset(c, x, bd, bh, bp);
-	if (bound)
-		c->fl[x] |= FL_BBOUND;
+	/* usable tunnels S -> B above the floor, B a possible destination */
+	for (uint32_t k = 0; k < ns->n_edges; k++) {
+		uint32_t b = ns->arcs[k].head;
+
+		if (b == NONE || !(c->fl[b] & FL_DST) ||
+		    (floor && ns->arc_bw[k].fwd < floor))
+			continue;
+		c->nb_slot[nnb] = b;
+		c->nb_cost[nnb] = ns->arcs[k].cost;
+		nnb++;
+	}
+	c->n_nb = nnb;
+	spf_nb_reserve(c, nnb);
+	spf_tree_order(c);
+	for (uint32_t i = 0; i < nnb; i++)
+		spf_backups_via(c, i);
+	for (uint32_t x = 0; x < c->n; x++) {
+		struct spf_bsel *s = &c->sel[x];
+		uint16_t f = c->fl[x];
+
+		if (c->reason[x] != MESH_SPF_OK)
+			s->reason = c->reason[x];
+		else if (s->nb != NONE)
+			s->reason = MESH_SPF_OK;
+		else if (f & FL_BHOPS)
+			s->reason = MESH_SPF_HOP_LIMIT;
+		else if (f & FL_BREACH)
+			s->reason = MESH_SPF_NO_LFA;
+		else
+			s->reason = MESH_SPF_NO_DISJOINT;
+	}
 }
 
 /* ---- reasons ---- */
-
 static void spf_bfs(struct mesh_spf_ctx *c, uint16_t bit, bool tenant)
 {
 	const struct mesh_graph *g = c->g;
@@ -857,7 +772,6 @@ static void spf_reasons(struct mesh_spf_ctx *c)
 			c->reason[x] = MESH_SPF_BANDWIDTH;
 		else
 			c->reason[x] = MESH_SPF_TENANT_TRANSIT;
-		c->breason[x] = c->reason[x];
 	}
 	for (uint32_t x = 0; x < c->n; x++)
 		c->fl[x] &= ~(FL_REACH | FL_REACHT);
@@ -868,50 +782,30 @@ static void spf_reasons(struct mesh_spf_ctx *c)
  * keep their reason unless reasons is set (reachability may have
  * changed).
  */
+
+/*
+ * Per-destination outcome from the primary labels, then the backups.
+ * Unreached nodes keep their reason unless reasons is set (reachability
+ * may have changed).
+ */
 static void spf_finalize(struct mesh_spf_ctx *c, bool reasons)
 {
-	uint32_t maxh = c->p.max_hops;
+	const uint32_t maxh = c->p.max_hops;
 
 	c->n_unreached = 0;
 	for (uint32_t x = 0; x < c->n; x++) {
-		uint32_t f = c->nh[x];
-
-		c->bkind[x] = BK_NONE;
-		c->bc[x] = INF;
-		c->bhops[x] = 0;
-		if (!c->g->nodes[x].in_use || x == c->src) {
-			c->reason[x] = c->breason[x] = MESH_SPF_NOT_RUN;
-			continue;
-		}
-		if (c->d[x] == INF) {
+		if (!c->g->nodes[x].in_use || x == c->src)
+			c->reason[x] = MESH_SPF_NOT_RUN;
+		else if (c->d[x] == INF)
 			c->n_unreached++;
-			continue;
-		}
-		if (maxh && c->h[x] > maxh) {
-			c->reason[x] = c->breason[x] = MESH_SPF_HOP_LIMIT;
-			continue;
-		}
-		c->reason[x] = MESH_SPF_OK;
-		if (c->bd[x] != INF) {
-			c->bkind[x] = x == f ? BK_ROOT : BK_NODE;
-			c->bc[x] = c->bd[x];
-			c->bhops[x] = c->bh[x];
-		} else if (x != f && c->bd[f] != INF) {
-			c->bkind[x] = BK_VIA_ROOT;
-			c->bc[x] = c->bd[f] + (c->d[x] - c->d[f]);
-			c->bhops[x] = c->bh[f] + (c->h[x] - c->h[f]);
-		}
-		if (c->bkind[x] == BK_NONE) {
-			c->breason[x] = MESH_SPF_NO_DISJOINT;
-		} else if (maxh && c->bhops[x] > maxh) {
-			c->bkind[x] = BK_NONE;
-			c->breason[x] = MESH_SPF_HOP_LIMIT;
-		} else {
-			c->breason[x] = MESH_SPF_OK;
-		}
+		else if (maxh && c->h[x] > maxh)
+			c->reason[x] = MESH_SPF_HOP_LIMIT;
+		else
+			c->reason[x] = MESH_SPF_OK;
 	}
 	if (c->n_unreached && reasons)
 		spf_reasons(c);
+	spf_backups(c);
 }
 
 /* ---- runs ---- */
@@ -919,6 +813,7 @@ static void spf_finalize(struct mesh_spf_ctx *c, bool reasons)
 static int spf_full(struct mesh_spf_ctx *c)
 {
 	const struct mesh_graph *g = c->g;
+
 	spf_arrays_alloc(c, g->n_slots);
 	c->n = g->n_slots;
 	c->src = mesh_graph_lookup(g, c->p.src_id);
@@ -941,30 +836,21 @@ static int spf_full(struct mesh_spf_ctx *c)
 				f = FL_DST;
 		}
 		c->fl[x] = f;
-		spf_set(c, x, INF, 0, NONE);
-		spf_bset(c, x, INF, 0, NONE);
-		c->nh[x] = NONE;
 	}
-	c->d[c->src] = 0;
-	heap_reset(c, c->d);
-	heap_set(c, c->src);
-	spf_primary_full(c);
-	spf_backup_full(c);
+	spf_tree(c, c->src, c->d, c->h, c->pred);
+	spf_compute_nh(c);
 	spf_finalize(c, true);
 	c->valid = true;
 	return 0;
 }
 
 /*
- * Extend FL_MARK to every labelled node whose chain of parents in the
- * layer's tree reaches a marked node (primary: pred up to the source;
- * backup: bpred up to a node seeded by a boundary edge). Lists the marked
- * nodes in alist and returns their number.
+ * Extend FL_MARK to every labelled node whose chain of predecessors
+ * reaches a marked node. Lists the marked nodes in alist and returns
+ * their number.
  */
-static uint32_t spf_mark_below(struct mesh_spf_ctx *c, bool backup)
+static uint32_t spf_mark_below(struct mesh_spf_ctx *c)
 {
-	const uint64_t *ld = backup ? c->bd : c->d;
-	const uint32_t *lp = backup ? c->bpred : c->pred;
 	uint16_t *fl = c->fl;
 	uint32_t na = 0;
 
@@ -972,7 +858,7 @@ static uint32_t spf_mark_below(struct mesh_spf_ctx *c, bool backup)
 		uint32_t y = x, sp = 0;
 		uint16_t res;
 
-		if (ld[x] == INF || (fl[x] & (FL_MARK | FL_SEEN)))
+		if (c->d[x] == INF || (fl[x] & (FL_MARK | FL_SEEN)))
 			continue;
 		for (;;) {
 			if (fl[y] & (FL_MARK | FL_SEEN)) {
@@ -980,11 +866,11 @@ static uint32_t spf_mark_below(struct mesh_spf_ctx *c, bool backup)
 				break;
 			}
 			c->stack[sp++] = y;
-			if (backup ? (fl[y] & FL_BBOUND) : y == c->src) {
+			if (y == c->src) {
 				res = FL_SEEN;
 				break;
 			}
-			y = lp[y];
+			y = c->pred[y];
 		}
 		while (sp)
 			fl[c->stack[--sp]] |= res;
@@ -1008,20 +894,6 @@ static inline bool spf_lbl_differs(const struct spf_lbl *o, uint64_t d,
 				   uint32_t h, uint32_t pred)
 {
 	return o->d != d || o->h != h || o->pred != pred;
-}
-
-/* Is (d, h) costlier than the saved label o (cost, then hops)? */
-static inline bool spf_lbl_worse(const struct spf_lbl *o, uint64_t d,
-				 uint32_t h)
-{
-	return d != o->d ? d > o->d : h > o->h;
-}
-
-/* Is (d, h) cheaper than the saved label o? */
-static inline bool spf_lbl_better(const struct spf_lbl *o, uint64_t d,
-				  uint32_t h)
-{
-	return d != o->d ? d < o->d : h < o->h;
 }
 
 /* Returns the run kind, or RUN_NONE if a full run is needed. */
@@ -1070,7 +942,7 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	if (!changed && !flips)
 		return MESH_SPF_RUN_SKIPPED;
 
-	c->n_t = c->n_bt = 0;
+	c->n_t = 0;
 	heap_reset(c, c->d);
 
 	/* Primary, 1: heads of tree edges that got costlier, and below. */
@@ -1083,7 +955,7 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	if (inval) {
 		const uint64_t floor = c->p.min_avail_bw;
 
-		na = spf_mark_below(c, false);
+		na = spf_mark_below(c);
 		for (uint32_t i = 0; i < na; i++) {
 			spf_touch(c, c->alist[i]);
 			spf_set(c, c->alist[i], INF, 0, NONE);
@@ -1139,144 +1011,35 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 		heap_set(c, v);
 	}
 	/* 3 */
-	spf_primary_repair(c);
+	spf_settle(c, c->src, c->d, c->h, c->pred, true);
 
-	/*
-	 * Backup dirty set: the heads of changed edges; a node whose first
-	 * hop changed (its group and root status moved) and all its
-	 * neighbours; for a node whose cost or hops got worse, the
-	 * neighbours whose seed came from it. Better costs only offer
-	 * better seeds (below).
-	 */
-	if (c->n_t) {
-		memcpy(c->onh, c->nh, c->n * sizeof(*c->nh));
+	/* Backups: recomputed (their trees are not kept), then compared. */
+	memcpy(c->onh, c->nh, c->n * sizeof(*c->nh));
+	memcpy(c->osel, c->sel, c->n * sizeof(*c->sel));
+	if (c->n_t)
 		spf_compute_nh(c);
-		for (uint32_t x = 0; x < c->n; x++) {
-			const struct mesh_graph_node *nx = &g->nodes[x];
-
-			if (c->nh[x] == c->onh[x])
-				continue;
-			c->fl[x] |= FL_MARK;
-			for (uint32_t k = 0; k < nx->n_edges; k++)
-				if (nx->arcs[k].head != NONE)
-					c->fl[nx->arcs[k].head] |= FL_MARK;
-		}
-		for (uint32_t i = 0; i < c->n_t; i++) {
-			uint32_t x = c->tlist[i];
-			const struct mesh_graph_node *nx = &g->nodes[x];
-
-			if (c->nh[x] != c->onh[x] ||
-			    !spf_lbl_worse(&c->opl[x], c->d[x], c->h[x]))
-				continue;
-			for (uint32_t k = 0; k < nx->n_edges; k++) {
-				uint32_t y = nx->arcs[k].head;
-
-				if (y != NONE && (c->fl[y] & FL_BBOUND) &&
-				    c->bpred[y] == x)
-					c->fl[y] |= FL_MARK;
-			}
-		}
-	}
-	for (uint32_t j = 0; j < ne; j++)
-		if (e[j].cur != e[j].old)
-			c->fl[e[j].v] |= FL_MARK;
-
-	na = spf_mark_below(c, true);
-	for (uint32_t i = 0; i < na; i++) {
-		uint32_t x = c->alist[i];
-
-		spf_btouch(c, x);
-		spf_bset(c, x, INF, 0, NONE);
-		c->fl[x] &= ~FL_BBOUND;
-	}
-	for (uint32_t i = 0; i < na; i++) {
-		uint32_t x = c->alist[i];
-
-		if (x != c->src && c->d[x] != INF)
-			spf_backup_from_neighbours(c, x);
-	}
-	heap_reset(c, c->bd);
-	for (uint32_t i = 0; i < na; i++) {
-		uint32_t x = c->alist[i];
-
-		c->fl[x] &= ~FL_MARK;
-		if (c->bd[x] != INF && c->nh[x] != x)
-			heap_set(c, x);
-	}
-	/* better primary labels: better boundary seeds for the neighbours */
-	for (uint32_t i = 0; i < c->n_t; i++) {
-		uint32_t x = c->tlist[i];
-		const struct mesh_graph_node *nx = &g->nodes[x];
-		const uint64_t floor = c->p.min_avail_bw;
-
-		if (c->nh[x] != c->onh[x] || c->d[x] == INF ||
-		    !spf_lbl_better(&c->opl[x], c->d[x], c->h[x]) ||
-		    !spf_can_relax(c, x))
-			continue;
-		for (uint32_t k = 0; k < nx->n_edges; k++) {
-			uint32_t y = nx->arcs[k].head;
-			uint64_t cd;
-
-			if (y == NONE || y == c->src || c->d[y] == INF ||
-			    c->nh[y] == c->nh[x] ||
-			    (floor && nx->arc_bw[k].fwd < floor))
-				continue;
-			cd = c->d[x] + nx->arcs[k].cost;
-			if (!spf_better(c, cd, c->h[x] + 1, x, c->bd[y],
-					c->bh[y], c->bpred[y]))
-				continue;
-			spf_btouch(c, y);
-			spf_bset(c, y, cd, c->h[x] + 1, x);
-			c->fl[y] |= FL_BBOUND;
-			if (y != c->nh[y])
-				heap_set(c, y);
-		}
-	}
-	spf_backup_repair(c);
-
-	/* What actually changed (FL_SEEN: counted). */
+	spf_finalize(c, flips);
 	for (uint32_t i = 0; i < c->n_t; i++) {
 		uint32_t x = c->tlist[i];
 
-		if (spf_lbl_differs(&c->opl[x], c->d[x], c->h[x], c->pred[x]) ||
-		    c->nh[x] != c->onh[x]) {
+		if (spf_lbl_differs(&c->opl[x], c->d[x], c->h[x], c->pred[x]))
 			c->fl[x] |= FL_SEEN;
-			nd++;
-		}
 		c->fl[x] &= ~FL_TOUCH;
 	}
-	for (uint32_t i = 0; i < c->n_bt; i++) {
-		uint32_t x = c->btlist[i];
-		bool was = c->fl[x] & FL_OBBOUND, is = c->fl[x] & FL_BBOUND;
+	for (uint32_t x = 0; x < c->n; x++) {
+		const struct spf_bsel *s = &c->sel[x], *o = &c->osel[x];
 
-		if ((spf_lbl_differs(&c->obl[x], c->bd[x], c->bh[x],
-				     c->bpred[x]) ||
-		     was != is) &&
-		    !(c->fl[x] & FL_SEEN)) {
-			c->fl[x] |= FL_SEEN;
+		if ((c->fl[x] & FL_SEEN) || c->nh[x] != c->onh[x] ||
+		    s->nb != o->nb || s->cost != o->cost ||
+		    s->hops != o->hops || s->cls != o->cls ||
+		    s->reason != o->reason ||
+		    (s->nb != NONE && c->nb_slot[s->nb] != c->nb_slot[o->nb]))
 			nd++;
-		}
-		c->fl[x] &= ~(FL_BTOUCH | FL_OBBOUND);
-	}
-	if (c->n_t) { /* first hops that changed without a label change */
-		for (uint32_t x = 0; x < c->n; x++) {
-			if (c->nh[x] != c->onh[x] && !(c->fl[x] & FL_SEEN))
-				nd++;
-			c->fl[x] &= ~FL_SEEN;
-		}
-	} else {
-		for (uint32_t i = 0; i < c->n_bt; i++)
-			c->fl[c->btlist[i]] &= ~FL_SEEN;
+		c->fl[x] &= ~FL_SEEN;
 	}
 	c->st.last_touched = nd;
-
-	if (!nd && !flips)
-		return MESH_SPF_RUN_SKIPPED;
-	spf_finalize(c, flips);
 	return MESH_SPF_RUN_INCREMENTAL;
 }
-
-/* ---- public API ---- */
 
 struct mesh_spf_ctx *mesh_spf_new(const struct mesh_spf_params *p)
 {
@@ -1292,7 +1055,6 @@ void mesh_spf_free(struct mesh_spf_ctx *c)
 	if (!c)
 		return;
 	spf_arrays_free(c);
-	spf_edges_free(c);
 	XFREE(MTYPE_MESH_SPF, c);
 }
 
@@ -1435,10 +1197,10 @@ int mesh_spf_run_pending(struct mesh_spf_ctx *c, const struct mesh_graph *g)
 		return spf_run(c, g, c->pend, c->n_pend, MESH_SPF_FULL_NONE);
 	}
 }
-
 int mesh_spf_route_get(const struct mesh_spf_ctx *c, uint32_t dst_id,
 		       struct mesh_spf_route *r)
 {
+	const struct spf_bsel *s;
 	uint32_t x;
 
 	memset(r, 0, sizeof(*r));
@@ -1454,36 +1216,34 @@ int mesh_spf_route_get(const struct mesh_spf_ctx *c, uint32_t dst_id,
 		r->reason = MESH_SPF_OK;
 		return 0;
 	}
+	s = &c->sel[x];
 	r->reason = c->reason[x];
-	r->backup_reason = c->breason[x];
+	r->backup_reason = s->reason;
 	if (r->reason != MESH_SPF_OK)
 		return 0;
 	r->cost = c->d[x];
 	r->hops = c->h[x];
 	r->nexthop_id = c->g->nodes[c->nh[x]].id;
-	if (c->bkind[x] != BK_NONE) {
-		uint32_t ids[2];
-
-		r->backup_kind = c->bkind[x] == BK_NODE ? MESH_SPF_BACKUP_NODE
-							: MESH_SPF_BACKUP_LINK;
-		r->backup_cost = c->bc[x];
-		r->backup_hops = c->bhops[x];
-		if (mesh_spf_path(c, dst_id, true, ids, 2) >= 2)
-			r->backup_nexthop_id = ids[1];
-	}
+	if (s->nb == NONE)
+		return 0;
+	r->backup_kind =
+		s->avoids_f ? MESH_SPF_BACKUP_NODE : MESH_SPF_BACKUP_LINK;
+	r->backup_disjoint = s->cls == BC_DISJ;
+	r->backup_cost = s->cost;
+	r->backup_hops = s->hops;
+	r->backup_nexthop_id = c->g->nodes[c->nb_slot[s->nb]].id;
 	return 0;
 }
 
 /*
- * Walk a path backwards from x. In backup mode the next node is bpred
- * (switching to the primary chain after a boundary edge); in primary mode
- * it is pred, switching to backup mode at node `sw`.
+ * Backup: the source, the neighbour, then the neighbour's tree path,
+ * walked backwards from x through that tree's predecessors.
  */
 size_t mesh_spf_path(const struct mesh_spf_ctx *c, uint32_t dst_id, bool backup,
 		     uint32_t *ids, size_t max)
 {
-	uint32_t x, sw = NONE, len = 0;
-	bool bmode = false;
+	const uint32_t *lp;
+	uint32_t x, stop, len = 0;
 
 	if (!c->valid || !c->g)
 		return 0;
@@ -1491,40 +1251,30 @@ size_t mesh_spf_path(const struct mesh_spf_ctx *c, uint32_t dst_id, bool backup,
 	if (x == NONE || x >= c->n || x == c->src ||
 	    c->reason[x] != MESH_SPF_OK)
 		return 0;
-	if (backup) {
-		if (c->bkind[x] == BK_NONE)
+	if (!backup) {
+		lp = c->pred;
+		stop = c->src;
+	} else {
+		if (c->sel[x].nb == NONE)
 			return 0;
-		if (c->bkind[x] == BK_VIA_ROOT)
-			sw = c->nh[x];
-		else
-			bmode = true;
+		lp = &c->nbpred[(size_t)c->sel[x].nb * c->cap];
+		stop = c->nb_slot[c->sel[x].nb];
+		len = 1; /* the source */
 	}
 	/* Count first, then fill from the end. */
-	for (int pass = 0; pass < 2; pass++) {
-		uint32_t y = x, i = len;
-		bool bm = bmode;
-
-		for (;;) {
-			uint32_t nxt;
-
-			if (pass == 0)
-				len++;
-			else if (--i < max)
-				ids[i] = c->g->nodes[y].id;
-			if (y == c->src)
-				break;
-			if (!bm && y == sw)
-				bm = true;
-			if (bm) {
-				nxt = c->bpred[y];
-				if (c->fl[y] & FL_BBOUND)
-					bm = false;
-			} else {
-				nxt = c->pred[y];
-			}
-			y = nxt;
-		}
+	for (uint32_t y = x; len <= c->n; y = lp[y]) {
+		len++;
+		if (y == stop)
+			break;
 	}
+	for (uint32_t y = x, i = len; i > 0; y = lp[y]) {
+		if (--i < max)
+			ids[i] = c->g->nodes[y].id;
+		if (y == stop)
+			break;
+	}
+	if (backup && max)
+		ids[0] = c->g->nodes[c->src].id;
 	return len;
 }
 
@@ -1535,8 +1285,19 @@ const struct mesh_spf_stats *mesh_spf_get_stats(const struct mesh_spf_ctx *c)
 
 size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *c)
 {
-	return sizeof(*c) + (size_t)c->cap * SPF_NODE_BYTES + sizeof(*c->ioff) +
-	       (size_t)c->cap_e * SPF_EDGE_BYTES;
+	return sizeof(*c) + (size_t)c->cap * SPF_NODE_BYTES + sizeof(*c->coff) +
+	       (size_t)c->cap_nb * c->cap * sizeof(*c->nbpred);
+}
+
+const char *mesh_spf_backup_str(const struct mesh_spf_route *r)
+{
+	if (r->backup_reason != MESH_SPF_OK)
+		return "none";
+	if (r->backup_disjoint)
+		return "disjoint";
+	return r->backup_kind == MESH_SPF_BACKUP_NODE
+		       ? "loop-free alternate, node-protecting"
+		       : "loop-free alternate, link-protecting";
 }
 
 const char *mesh_spf_reason_str(enum mesh_spf_reason r)
@@ -1553,9 +1314,9 @@ const char *mesh_spf_reason_str(enum mesh_spf_reason r)
 	case MESH_SPF_TENANT_TRANSIT:
 		return "tenant transit";
 	case MESH_SPF_NO_DISJOINT:
-		return "no disjoint path";
+		return "no path avoids the first tunnel";
 	case MESH_SPF_NO_LFA:
-		return "no LFA";
+		return "no loop-free alternate";
 	case MESH_SPF_NOT_RUN:
 		return "not computed";
 	}

@@ -16,11 +16,20 @@ enum mesh_spf_reason {
 	MESH_SPF_BANDWIDTH,	 /* reachable only below the bandwidth floor */
 	MESH_SPF_HOP_LIMIT,	 /* best path is longer than max_hops */
 	MESH_SPF_TENANT_TRANSIT, /* only via other tenants / foreign dst */
-	MESH_SPF_NO_DISJOINT,	 /* backup: every path uses the 1st tunnel */
-	MESH_SPF_NO_LFA,	 /* reserved, never produced: see mesh_spf.c */
-	MESH_SPF_NOT_RUN,	 /* no SPF result / unknown destination */
+	/* backup: every feasible path to the destination starts with the
+	 * primary's first tunnel */
+	MESH_SPF_NO_DISJOINT,
+	/* backup: other neighbours reach the destination, but each one's own
+	 * primary path comes back through this node (forwarding loops) */
+	MESH_SPF_NO_LFA,
+	MESH_SPF_NOT_RUN, /* no SPF result / unknown destination */
 };
 
+/*
+ * What the failover path avoids (see mesh_spf.c for the guarantee): it
+ * never comes back to the source, so never uses the primary's first
+ * tunnel; NODE: it also never visits the primary's first-hop node.
+ */
 enum mesh_spf_backup_kind {
 	MESH_SPF_BACKUP_NONE = 0,
 	MESH_SPF_BACKUP_NODE, /* avoids the primary's first-hop node */
@@ -51,6 +60,9 @@ struct mesh_spf_route {
 	uint32_t nexthop_id;
 	enum mesh_spf_reason backup_reason; /* MESH_SPF_OK if a backup */
 	enum mesh_spf_backup_kind backup_kind;
+	/* The failover path shares no node but the two ends, and therefore
+	 * no tunnel, with the primary; false: a loop-free alternate only. */
+	bool backup_disjoint;
 	uint64_t backup_cost;
 	uint32_t backup_hops;
 	uint32_t backup_nexthop_id;
@@ -155,8 +167,10 @@ extern int mesh_spf_route_get(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
 
 /*
  * Node ids of the primary (backup == false) or backup path, source first,
- * destination last. Returns the path length in nodes (0 if none); writes at
- * most max ids.
+ * destination last. The backup path is the failover path: the source, the
+ * backup next hop, then that node's own primary path, which is the path
+ * hop-by-hop forwarding takes (mesh_spf.c). Returns the path length in nodes (0
+ * if none); writes at most max ids.
  */
 extern size_t mesh_spf_path(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
 			    bool backup, uint32_t *ids, size_t max);
@@ -164,10 +178,14 @@ extern size_t mesh_spf_path(const struct mesh_spf_ctx *ctx, uint32_t dst_id,
 extern const struct mesh_spf_stats *
 mesh_spf_get_stats(const struct mesh_spf_ctx *ctx);
 extern const char *mesh_spf_reason_str(enum mesh_spf_reason r);
+/* "disjoint", "loop-free alternate, node-protecting", "loop-free
+ * alternate, link-protecting" or "none". */
+extern const char *mesh_spf_backup_str(const struct mesh_spf_route *r);
 extern const char *mesh_spf_run_kind_str(enum mesh_spf_run_kind k);
 extern const char *mesh_spf_full_reason_str(enum mesh_spf_full_reason r);
 
-/* Bytes currently held by a context (for the benchmark). */
+/* Bytes currently held by a context (for the benchmark): O(nodes) plus
+ * one predecessor array per neighbour of the source. */
 extern size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *ctx);
 
 #endif /* _MESH_SPF_H */

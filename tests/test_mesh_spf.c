@@ -3,10 +3,15 @@
  * Unit tests for the meshd connectivity graph and path engine.
  *
  * Random graphs (seeded, reproducible) of 5-9 nodes are checked against a
- * brute-force reference that enumerates every simple path: optimality and
- * feasibility of the primary, the backup exactly as mesh_spf.c claims it
- * (node-protecting when possible, else avoiding the first tunnel), reasons,
- * hop-by-hop loop freedom, and incremental == full after random batches of
+ * brute-force reference that enumerates every simple path from every node:
+ * optimality, feasibility and the exact tie-break of the primary; the
+ * backup exactly as mesh_spf.c defines it (every neighbour's own path,
+ * classified against the primary: disjoint in nodes and tunnels, else a
+ * loop-free alternate avoiding the first-hop node, else one avoiding the
+ * source) and the reason when there is none; reasons; hop-by-hop loop
+ * freedom of the primaries and of the failover (the packet handed to the
+ * backup next hop reaches the destination along the reported backup path
+ * without coming back); and incremental == full after random batches of
  * link changes (any mix, up to and beyond MESH_SPF_INC_MAX). The graph is
  * also fed with real mesh attributes, encoded and decoded by the codec of
  * bgpd-ext. Links libfrr for the memory types.
@@ -121,10 +126,13 @@ struct bf {
 	const struct mesh_spf_params *p;
 	uint32_t tenant;
 	int s;
-	struct best all[MAXN];
-	struct best avoid_node[MAXN][MAXN];
-	struct best avoid_edge[MAXN][MAXN]; /* first hop != k */
-	int path[MAXN];
+	struct best all[MAXN][MAXN]; /* from every node, by enumeration */
+};
+
+/* A path as node indexes. */
+struct bf_path {
+	int n;
+	int v[MAXN + 1];
 };
 
 static bool bf_transit(const struct bf *b, int x)
@@ -157,31 +165,75 @@ static void bf_upd(struct best *bs, uint64_t c, uint32_t h)
 	}
 }
 
-static void bf_dfs(struct bf *b, int x, int len, uint32_t mask, uint64_t c)
+/* Every simple feasible path from src: best (cost, hops) to each node. */
+static void bf_dfs(struct bf *b, int src, int x, uint32_t hops, uint32_t mask,
+		   uint64_t c)
 {
-	if (x != b->s && bf_dst(b, x)) {
-		int f = b->path[1];
-
-		bf_upd(&b->all[x], c, (uint32_t)len - 1);
-		for (int k = 0; k < b->t->n; k++) {
-			if (!(mask & (1u << k)))
-				bf_upd(&b->avoid_node[x][k], c,
-				       (uint32_t)len - 1);
-			if (f != k)
-				bf_upd(&b->avoid_edge[x][k], c,
-				       (uint32_t)len - 1);
-		}
-	}
-	if (x != b->s && !bf_transit(b, x))
+	if (x != src && bf_dst(b, x))
+		bf_upd(&b->all[src][x], c, hops);
+	if (x != src && !bf_transit(b, x))
 		return;
 	for (int y = 0; y < b->t->n; y++) {
-		if ((mask & (1u << y)) || !bf_eligible(b, x, y))
+		if ((mask & (1u << y)) || !bf_eligible(b, x, y) ||
+		    !bf_dst(b, y))
 			continue;
-		if (!bf_dst(b, y))
-			continue;
-		b->path[len] = y;
-		bf_dfs(b, y, len + 1, mask | (1u << y), c + bf_cost(b, x, y));
+		bf_dfs(b, src, y, hops + 1, mask | (1u << y),
+		       c + bf_cost(b, x, y));
 	}
+}
+
+/*
+ * The path from x to d as the engine defines it: best (cost, hops), and
+ * towards d the predecessor of lowest id among those that achieve it.
+ */
+static bool bf_path(const struct bf *b, int x, int d, struct bf_path *out)
+{
+	int v[MAXN + 1], n = 0, y = d;
+
+	if (b->all[x][d].cost == INF64)
+		return false;
+	v[n++] = d;
+	while (y != x) {
+		int best = -1;
+
+		for (int u = 0; u < b->t->n; u++) {
+			uint64_t cu = u == x ? 0 : b->all[x][u].cost;
+			uint32_t hu = u == x ? 0 : b->all[x][u].hops;
+
+			if (u == y || cu == INF64 || !bf_eligible(b, u, y) ||
+			    (u != x && !bf_transit(b, u)))
+				continue;
+			if (cu + bf_cost(b, u, y) != b->all[x][y].cost ||
+			    hu + 1 != b->all[x][y].hops)
+				continue;
+			if (best < 0 || b->t->id[u] < b->t->id[best])
+				best = u;
+		}
+		CU_ASSERT_FATAL(best >= 0 && n <= MAXN);
+		v[n++] = best;
+		y = best;
+	}
+	out->n = n;
+	for (int i = 0; i < n; i++)
+		out->v[i] = v[n - 1 - i];
+	return true;
+}
+
+static bool bf_has_node(const struct bf_path *p, int from, int to, int x)
+{
+	for (int i = from; i < to; i++)
+		if (p->v[i] == x)
+			return true;
+	return false;
+}
+
+static bool bf_has_tunnel(const struct bf_path *p, int a, int c)
+{
+	for (int i = 0; i + 1 < p->n; i++)
+		if ((p->v[i] == a && p->v[i + 1] == c) ||
+		    (p->v[i] == c && p->v[i + 1] == a))
+			return true;
+	return false;
 }
 
 static void bf_reach(const struct bf *b, bool tenant, bool *seen)
@@ -209,14 +261,11 @@ static void bf_reach(const struct bf *b, bool tenant, bool *seen)
 
 static void bf_run(struct bf *b)
 {
-	for (int i = 0; i < MAXN; i++) {
-		b->all[i].cost = INF64;
+	for (int i = 0; i < MAXN; i++)
 		for (int k = 0; k < MAXN; k++)
-			b->avoid_node[i][k].cost = b->avoid_edge[i][k].cost =
-				INF64;
-	}
-	b->path[0] = b->s;
-	bf_dfs(b, b->s, 1, 1u << b->s, 0);
+			b->all[i][k].cost = INF64;
+	for (int x = 0; x < b->t->n; x++)
+		bf_dfs(b, x, x, 0, 1u << x, 0);
 }
 
 /* Check a path returned by the engine; returns its cost or INF64. */
@@ -251,7 +300,110 @@ static uint64_t check_path(const struct bf *b, const uint32_t *ids, size_t len,
 	return c;
 }
 
-static int n_checked_routes, n_checked_backups;
+static int n_checked_routes, n_checked_backups, n_failover_walks;
+static int n_by_class[4]; /* no backup, LFA link, LFA node, disjoint */
+
+/* Backup classes as mesh_spf.c ranks them, worst first. */
+enum { RC_NONE, RC_LFA_LINK, RC_LFA_NODE, RC_DISJ };
+
+struct bf_backup {
+	int cls, b;
+	bool avoids_f;
+	uint64_t cost;
+	uint32_t hops;
+	struct bf_path path;
+	enum mesh_spf_reason reason;
+};
+
+/*
+ * The reference backup of s -> d (primary pp, first hop f): try every
+ * neighbour b != f; the failover path is s, then b's own path to d.
+ */
+static void bf_backup(const struct bf *b, const struct bf_path *pp, int d,
+		      struct bf_backup *out)
+{
+	const int s = b->s, f = pp->v[1];
+	bool reach = false, hops_out = false;
+
+	memset(out, 0, sizeof(*out));
+	out->b = -1;
+	for (int nb = 0; nb < b->t->n; nb++) {
+		struct bf_path fp, bp;
+		int cls;
+		bool avoids_f, node = false, link = false;
+		uint64_t cost;
+
+		if (nb == s || nb == f || !bf_eligible(b, s, nb) ||
+		    !bf_dst(b, nb))
+			continue;
+		if (nb == d) {
+			bp.n = 1;
+			bp.v[0] = d;
+		} else if (!bf_transit(b, nb) || !bf_path(b, nb, d, &bp)) {
+			continue;
+		}
+		reach = true;
+		fp.n = bp.n + 1;
+		fp.v[0] = s;
+		memcpy(&fp.v[1], bp.v, sizeof(int) * (size_t)bp.n);
+		if (bf_has_node(&fp, 1, fp.n, s))
+			continue; /* comes back through s: loops */
+		if ((uint32_t)fp.n - 1 > b->p->max_hops && b->p->max_hops) {
+			hops_out = true;
+			continue;
+		}
+		for (int i = 1; i + 1 < fp.n; i++)
+			if (bf_has_node(pp, 1, pp->n - 1, fp.v[i]))
+				node = true;
+		for (int i = 0; i + 1 < fp.n; i++)
+			if (bf_has_tunnel(pp, fp.v[i], fp.v[i + 1]))
+				link = true;
+		/* link-disjoint implies node-disjoint here (mesh_spf.c) */
+		CU_ASSERT(link || !node);
+		avoids_f = d != f && !bf_has_node(&fp, 0, fp.n, f);
+		cls = !node ? RC_DISJ : avoids_f ? RC_LFA_NODE : RC_LFA_LINK;
+		cost = bf_cost(b, s, nb) + (nb == d ? 0 : b->all[nb][d].cost);
+		if (out->b >= 0) {
+			if (cls != out->cls) {
+				if (cls < out->cls)
+					continue;
+			} else if (cost != out->cost) {
+				if (cost > out->cost)
+					continue;
+			} else if ((uint32_t)fp.n - 1 != out->hops) {
+				if ((uint32_t)fp.n - 1 > out->hops)
+					continue;
+			} else if (b->t->id[nb] > b->t->id[out->b]) {
+				continue;
+			}
+		}
+		out->b = nb;
+		out->cls = cls;
+		out->avoids_f = avoids_f;
+		out->cost = cost;
+		out->hops = (uint32_t)fp.n - 1;
+		out->path = fp;
+	}
+	if (out->b >= 0)
+		out->reason = MESH_SPF_OK;
+	else if (hops_out)
+		out->reason = MESH_SPF_HOP_LIMIT;
+	else if (reach)
+		out->reason = MESH_SPF_NO_LFA;
+	else
+		out->reason = MESH_SPF_NO_DISJOINT;
+}
+
+/* Does any feasible path from s to d avoid the tunnel s -> f? */
+static bool bf_avoids_tunnel(const struct bf *b, int s, int f, int d)
+{
+	for (int nb = 0; nb < b->t->n; nb++)
+		if (nb != f && nb != s && bf_eligible(b, s, nb) &&
+		    (nb == d ||
+		     (bf_transit(b, nb) && b->all[nb][d].cost != INF64)))
+			return true;
+	return false;
+}
 
 static void check_source(const struct topo *t, const struct mesh_graph *g,
 			 const struct mesh_spf_params *p, int s)
@@ -274,15 +426,16 @@ static void check_source(const struct topo *t, const struct mesh_graph *g,
 	for (int d = 0; d < t->n; d++) {
 		struct mesh_spf_route r;
 		uint32_t ids[MAXN + 1], hops = 0;
+		struct bf_path pp;
+		struct bf_backup bk;
 		size_t len;
-		int f;
 
 		/* nodes without links are in the graph too: unreachable */
 		if (d == s)
 			continue;
 		CU_ASSERT_FATAL(mesh_spf_route_get(ctx, t->id[d], &r) == 0);
 		n_checked_routes++;
-		if (b.all[d].cost == INF64) {
+		if (b.all[s][d].cost == INF64) {
 			enum mesh_spf_reason exp;
 
 			if (!bf_dst(&b, d))
@@ -294,56 +447,76 @@ static void check_source(const struct topo *t, const struct mesh_graph *g,
 			else
 				exp = MESH_SPF_TENANT_TRANSIT;
 			CU_ASSERT_EQUAL(r.reason, exp);
+			CU_ASSERT_EQUAL(r.backup_reason, exp);
 			continue;
 		}
-		if (p->max_hops && b.all[d].hops > p->max_hops) {
+		if (p->max_hops && b.all[s][d].hops > p->max_hops) {
 			CU_ASSERT_EQUAL(r.reason, MESH_SPF_HOP_LIMIT);
 			continue;
 		}
 		CU_ASSERT_EQUAL_FATAL(r.reason, MESH_SPF_OK);
-		CU_ASSERT_EQUAL(r.cost, b.all[d].cost);
-		CU_ASSERT_EQUAL(r.hops, b.all[d].hops);
+		CU_ASSERT_EQUAL(r.cost, b.all[s][d].cost);
+		CU_ASSERT_EQUAL(r.hops, b.all[s][d].hops);
 		len = mesh_spf_path(ctx, t->id[d], false, ids, MAXN + 1);
 		CU_ASSERT_EQUAL(check_path(&b, ids, len, d, &hops), r.cost);
 		CU_ASSERT_EQUAL(hops, r.hops);
 		CU_ASSERT_EQUAL(ids[1], r.nexthop_id);
 		if (p->max_hops)
 			CU_ASSERT(hops <= p->max_hops);
+		/* the tie-break, exactly */
+		CU_ASSERT_FATAL(bf_path(&b, s, d, &pp));
+		CU_ASSERT_EQUAL_FATAL(len, (size_t)pp.n);
+		for (int i = 0; i < pp.n; i++)
+			CU_ASSERT_EQUAL(ids[i], t->id[pp.v[i]]);
 
-		/* Backup, exactly as documented. */
-		f = topo_idx(t, r.nexthop_id);
-		struct best *exp = NULL;
-		enum mesh_spf_backup_kind ek = MESH_SPF_BACKUP_NONE;
-
-		if (d != f && b.avoid_node[d][f].cost != INF64) {
-			exp = &b.avoid_node[d][f];
-			ek = MESH_SPF_BACKUP_NODE;
-		} else if (b.avoid_edge[d][f].cost != INF64) {
-			exp = &b.avoid_edge[d][f];
-			ek = MESH_SPF_BACKUP_LINK;
-		}
-		if (!exp) {
-			CU_ASSERT_EQUAL(r.backup_reason, MESH_SPF_NO_DISJOINT);
-			CU_ASSERT_EQUAL(r.backup_kind, MESH_SPF_BACKUP_NONE);
-			continue;
-		}
-		if (p->max_hops && exp->hops > p->max_hops) {
-			CU_ASSERT_EQUAL(r.backup_reason, MESH_SPF_HOP_LIMIT);
+		/* Backup, against the reference. */
+		bf_backup(&b, &pp, d, &bk);
+		CU_ASSERT_EQUAL(r.backup_reason, bk.reason);
+		if (bk.reason == MESH_SPF_NO_DISJOINT)
+			CU_ASSERT(!bf_avoids_tunnel(&b, s, pp.v[1], d));
+		if (bk.reason != MESH_SPF_OK) {
+			n_by_class[0]++;
+			CU_ASSERT_EQUAL(r.backup_nexthop_id, MESH_GRAPH_NONE);
+			CU_ASSERT_EQUAL(mesh_spf_path(ctx, t->id[d], true, ids,
+						      MAXN + 1),
+					0);
 			continue;
 		}
 		n_checked_backups++;
-		CU_ASSERT_EQUAL_FATAL(r.backup_reason, MESH_SPF_OK);
-		CU_ASSERT_EQUAL(r.backup_kind, ek);
-		CU_ASSERT_EQUAL(r.backup_cost, exp->cost);
-		CU_ASSERT_EQUAL(r.backup_hops, exp->hops);
+		n_by_class[bk.cls]++;
+		CU_ASSERT_EQUAL(r.backup_nexthop_id, t->id[bk.b]);
+		CU_ASSERT_EQUAL(r.backup_cost, bk.cost);
+		CU_ASSERT_EQUAL(r.backup_hops, bk.hops);
+		CU_ASSERT_EQUAL(r.backup_kind, bk.avoids_f
+						       ? MESH_SPF_BACKUP_NODE
+						       : MESH_SPF_BACKUP_LINK);
+		CU_ASSERT_EQUAL(r.backup_disjoint, bk.cls == RC_DISJ);
 		len = mesh_spf_path(ctx, t->id[d], true, ids, MAXN + 1);
-		CU_ASSERT_EQUAL(check_path(&b, ids, len, d, &hops), exp->cost);
-		CU_ASSERT_EQUAL(hops, exp->hops);
-		CU_ASSERT_EQUAL(ids[1], r.backup_nexthop_id);
+		CU_ASSERT_EQUAL_FATAL(len, (size_t)bk.path.n);
+		for (int i = 0; i < bk.path.n; i++)
+			CU_ASSERT_EQUAL(ids[i], t->id[bk.path.v[i]]);
+
+		/* What the engine claims, checked on its own paths. */
+		CU_ASSERT_EQUAL(check_path(&b, ids, len, d, &hops),
+				r.backup_cost);
+		CU_ASSERT_EQUAL(hops, r.backup_hops);
 		CU_ASSERT(ids[1] != r.nexthop_id); /* never the 1st tunnel */
-		if (ek == MESH_SPF_BACKUP_NODE)
-			for (size_t i = 0; i < len; i++)
+		for (size_t i = 1; i < len; i++)   /* never back to s */
+			CU_ASSERT(ids[i] != t->id[s]);
+		for (size_t i = 1; i + 1 < len; i++) {
+			bool on_primary = bf_has_node(&pp, 1, pp.n - 1,
+						      topo_idx(t, ids[i]));
+
+			if (r.backup_disjoint)
+				CU_ASSERT(!on_primary);
+			if (r.backup_kind == MESH_SPF_BACKUP_NODE)
 				CU_ASSERT(ids[i] != r.nexthop_id);
+		}
+		for (size_t i = 0; i + 1 < len; i++)
+			if (r.backup_disjoint)
+				CU_ASSERT(!bf_has_tunnel(
+					&pp, topo_idx(t, ids[i]),
+					topo_idx(t, ids[i + 1])));
 	}
 	mesh_spf_free(ctx);
 }
@@ -378,12 +551,49 @@ static void test_bruteforce(void)
 		}
 		mesh_graph_free(g);
 	}
-	printf("\n    %d routes, %d backups checked against brute force ",
-	       n_checked_routes, n_checked_backups);
+	printf("\n    %d routes, %d backups checked against brute force"
+	       "\n    (none %d, LFA link-protecting %d, node-protecting %d,"
+	       " disjoint %d) ",
+	       n_checked_routes, n_checked_backups, n_by_class[0],
+	       n_by_class[1], n_by_class[2], n_by_class[3]);
 	CU_ASSERT(n_checked_backups > 10000);
+	/* every outcome is exercised */
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT(n_by_class[i] > 100);
 }
 
 /* ---- loop freedom ---- */
+
+/*
+ * The failover guarantee: the tunnel s -> primary next hop is down, s
+ * hands the packet to its backup next hop and every node from there
+ * forwards on its own primary. The packet must reach d without coming
+ * back to s, along exactly the backup path s reported.
+ */
+static void failover_walk(const struct topo *t, struct mesh_spf_ctx **ctx,
+			  int s, int d, const struct mesh_spf_route *rs)
+{
+	uint32_t ids[MAXN + 1];
+	size_t len = mesh_spf_path(ctx[s], t->id[d], true, ids, MAXN + 1);
+	size_t i = 1;
+	int x = topo_idx(t, rs->backup_nexthop_id);
+
+	CU_ASSERT_FATAL(len >= 2 && len <= MAXN);
+	CU_ASSERT_EQUAL(ids[1], rs->backup_nexthop_id);
+	while (x != d) {
+		struct mesh_spf_route r;
+
+		CU_ASSERT_FATAL(x != s && i < len);
+		CU_ASSERT_EQUAL(ids[i], t->id[x]);
+		mesh_spf_route_get(ctx[x], t->id[d], &r);
+		CU_ASSERT_EQUAL_FATAL(r.reason, MESH_SPF_OK);
+		x = topo_idx(t, r.nexthop_id);
+		i++;
+	}
+	CU_ASSERT_EQUAL(i, len - 1);
+	CU_ASSERT_EQUAL(ids[len - 1], t->id[d]);
+	n_failover_walks++;
+}
 
 static void loopfree_one(const struct topo *t, const struct mesh_graph *g,
 			 uint32_t tenant, uint64_t floor, uint32_t maxh,
@@ -413,6 +623,8 @@ static void loopfree_one(const struct topo *t, const struct mesh_graph *g,
 			if (r.reason != MESH_SPF_OK)
 				continue;
 			(*walks)++;
+			if (r.backup_reason == MESH_SPF_OK)
+				failover_walk(t, ctx, s, d, &r);
 			while (x != d) {
 				CU_ASSERT_FATAL(!seen[x]);
 				seen[x] = true;
@@ -445,7 +657,10 @@ static void test_loop_free(void)
 				     &walks);
 		mesh_graph_free(g);
 	}
+	printf("\n    %d primary walks, %d failover walks ", walks,
+	       n_failover_walks);
 	CU_ASSERT(walks > 20000);
+	CU_ASSERT(n_failover_walks > 10000);
 }
 
 /* ---- incremental == full ---- */
@@ -1047,12 +1262,37 @@ static void test_pending(void)
 	mesh_spf_route_get(c, 4, &r);
 	CU_ASSERT_EQUAL(r.nexthop_id, 3);
 	CU_ASSERT_EQUAL(r.cost, 2);
-	CU_ASSERT_EQUAL(r.backup_nexthop_id, 2);
-	CU_ASSERT_EQUAL(r.backup_cost, 6);
+	/*
+	 * 2 -> 1 -> 3 -> 4 (3) beats 2 -> 4 (5): 2 would send the packet
+	 * back through 1, so 2 is no backup for 4, and 3 none for 2.
+	 */
+	CU_ASSERT_EQUAL(r.backup_reason, MESH_SPF_NO_LFA);
+	CU_ASSERT_EQUAL(r.backup_nexthop_id, MESH_GRAPH_NONE);
+	mesh_spf_route_get(c, 2, &r);
+	CU_ASSERT_EQUAL(r.backup_reason, MESH_SPF_NO_LFA);
 
-	/* an edge into the source matters to nothing: skipped */
+	/*
+	 * An edge into the source, on no primary: 3 -> 1 costs 9, so 3's
+	 * own path to 2 becomes 3 -> 4 -> 2 (2 < 1 + 9) and 3 is a
+	 * backup for 2.
+	 */
 	a[0] = L(1, 9);
 	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 3, 1, a, ch, &nch), 0);
+	mesh_spf_changes_add(c, ch, nch);
+	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
+	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_INCREMENTAL);
+	CU_ASSERT_EQUAL(st->last_touched, 1);
+	mesh_spf_route_get(c, 2, &r);
+	CU_ASSERT_EQUAL(r.backup_reason, MESH_SPF_OK);
+	CU_ASSERT_EQUAL(r.backup_nexthop_id, 3);
+	CU_ASSERT_EQUAL(r.backup_cost, 3); /* 1 -> 3 -> 4 -> 2 */
+	CU_ASSERT_TRUE(r.backup_disjoint);
+
+	/* bandwidth without a floor matters to nothing: skipped */
+	a[0] = L(1, 9);
+	a[0].avail_bw = 7;
+	CU_ASSERT_EQUAL(mesh_graph_link_update(g, 3, 1, a, ch, &nch), 0);
+	CU_ASSERT_EQUAL(nch, 1);
 	mesh_spf_changes_add(c, ch, nch);
 	CU_ASSERT_EQUAL(mesh_spf_run_pending(c, g), 0);
 	CU_ASSERT_EQUAL(st->last_kind, MESH_SPF_RUN_SKIPPED);
@@ -1097,7 +1337,7 @@ static void test_pending(void)
 
 	CU_ASSERT_EQUAL(st->runs, st->runs_full + st->runs_incremental +
 					  st->runs_skipped);
-	CU_ASSERT_EQUAL(st->runs, 8);
+	CU_ASSERT_EQUAL(st->runs, 9);
 	CU_ASSERT(st->total_usec >= st->max_usec);
 	CU_ASSERT_STRING_EQUAL(mesh_spf_run_kind_str(MESH_SPF_RUN_SKIPPED),
 			       "skipped");
