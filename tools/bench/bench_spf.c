@@ -345,7 +345,8 @@ static void bench_cspf(const struct mesh_graph *g, struct mesh_spf_ctx *c,
 }
 #endif
 
-static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
+static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries,
+		  int changes)
 {
 	uint32_t nl;
 	struct link *l = gen_links(n, m, &nl);
@@ -357,7 +358,7 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
 	uint32_t *heap = calloc(g->n_slots, sizeof(*heap));
 	uint32_t *pos = calloc(g->n_slots, sizeof(*pos));
 	double tf[256], tp[256], tinc = 0, tskip = 0, t0;
-	int ninc = 0, nskip = 0, nbk = 0;
+	int ninc = 0, nskip = 0, nbk = 0, ndisj = 0, nnolfa = 0;
 	uint32_t src = mesh_graph_lookup(g, 1);
 	volatile uint64_t sink = 0;
 	long rss_spf;
@@ -376,10 +377,12 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
 
 		mesh_spf_route_get(c, i, &rt);
 		nbk += rt.backup_reason == MESH_SPF_OK;
+		ndisj += rt.backup_reason == MESH_SPF_OK && rt.backup_disjoint;
+		nnolfa += rt.backup_reason == MESH_SPF_NO_LFA;
 	}
 
-	/* 200 single link changes: half on primary paths, delay +/- . */
-	for (int k = 0; k < 200; k++) {
+	/* Single link changes: half on primary paths, delay x3 or /3. */
+	for (int k = 0; k < changes; k++) {
 		uint32_t ids[256], a, b;
 		struct mesh_link_adv adv;
 		struct mesh_graph_change ch[2];
@@ -468,7 +471,8 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
 	(void)cspf_queries;
 	printf(" n/a | n/a | n/a | n/a |");
 #endif
-	printf(" %d/%u |\n", nbk, n - 1);
+	printf(" %d/%u (%d disjoint, %d LFA; %d no LFA) | %u |\n", nbk, n - 1,
+	       ndisj, nbk - ndisj, nnolfa, g->nodes[src].n_edges);
 	(void)sink;
 	mesh_spf_free(c);
 	mesh_graph_free(g);
@@ -481,7 +485,7 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries)
 int main(void)
 {
 	/* Many repetitions: the medians must hold on a shared machine. */
-	bench(1000, 20000, 201, 50);
-	bench(10000, 200000, 41, 5);
+	bench(1000, 20000, 201, 50, 200);
+	bench(10000, 200000, 21, 5, 60);
 	return 0;
 }
