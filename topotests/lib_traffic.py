@@ -298,6 +298,8 @@ class Stream:
         limit = self.seconds + self.margin + 10
         s_out, s_err = self.send_proc.communicate(timeout=limit)
         r_out, r_err = self.recv_proc.communicate(timeout=limit)
+        if os.path.exists(self.ready):
+            os.unlink(self.ready)
         try:
             result = json.loads(r_out.strip().splitlines()[-1])
         except (IndexError, ValueError):

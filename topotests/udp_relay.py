@@ -317,13 +317,13 @@ class RelayProcess:
         self.proc = self.gear.popen(self.args)
         deadline = time.monotonic() + timeout
         while True:
+            time.sleep(0.2)  # Python's start-up, before the first 'ctl'.
             if self.proc.poll() is not None:
                 raise RuntimeError("udp_relay exited: %s" % (self.proc.communicate(),))
             if self.query("status") is not None:
                 return self
             if time.monotonic() > deadline:
                 raise RuntimeError("udp_relay does not answer on its control port")
-            time.sleep(0.05)
 
     def query(self, *words):
         """Runs 'ctl' in the gear; the answer as a dict, or None."""

@@ -21,18 +21,32 @@ Failure detection on the sessions, one scenario each, in this order:
   timer alone, with keepalive 3 s / hold 9 s on every session (FRR's
   default 60/180 s would take minutes a run).
 
+test_instruments checks the stream and the UDP relay first (delay added,
+order kept when the delay drops, the drop switch makes one gap).
+
 The tests assert behaviour only: the cut causes loss, the loss is one
 window that starts at the cut, traffic comes back through r3 (its
 counters move, r1's kernel route names r3) and the window stays under a
 loose bound. The measured windows are printed as a table and kept in
 <logdir>/failover_loss.json, one entry per scenario, so the meshd
-scenario (a topology of its own, added to build_topo and run by a test
-placed before test_report) is printed beside them.
+scenario is printed beside them. To add it: build its gears in a
+build_meshd(tgen) called from build_topo (names that do not collide with
+h1/h2/r1-r3), give its routers DAEMONS rows, and put a test before
+test_report that makes a SilentCut (nft on the tunnel's underlay
+interfaces) or a RelayCut (the underlay runs through udp_relay), runs
+measure_cut(), check_window() and record_result(scenario, "meshd", ...).
 
 FAILOVER_LOSS_REPEAT=N in the environment measures each scenario N times
 (default 1) for benchmark figures; the table shows every run.
 
     sudo tools/topotest -k failover_loss -s
+
+FRR 8.4.4's topotest library reaps, when a session starts, the gears of
+any other session whose pytest process lacks MICRONET_PID in its initial
+environment, so two sessions at once kill each other's namespaces. Give
+the pytest process its own pid there to be spared:
+
+    sudo sh -c 'exec env MICRONET_PID=$$ tools/topotest -k failover_loss -s'
 """
 
 import functools
@@ -121,6 +135,9 @@ def build_topo(tgen):
 
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
+    # The log directory outlives runs: start this run's results afresh.
+    if os.path.exists(results_path()):
+        os.unlink(results_path())
     tgen.start_topology()
     for name, router in tgen.routers().items():
         router.load_frr_config(os.path.join(CWD, name, "frr.conf"), DAEMONS[name])
@@ -142,13 +159,16 @@ def gear(name):
 class SilentCut:
     """Drops every frame arriving on the given interfaces (netdev ingress
     hook, before anything else sees it) while the links stay up. One
-    interface per end of a link cuts it in both directions."""
-
-    TABLE = "failover_cut"
+    interface per end of a link cuts it in both directions. Each
+    interface gets a table of its own, so cuts can be combined."""
 
     def __init__(self, ends):
         self.ends = list(ends)  # [(gear, ifname), ...]
         self.start_ns = self.end_ns = None
+
+    @staticmethod
+    def _table(ifname):
+        return "cut_" + "".join(c if c.isalnum() else "_" for c in ifname)
 
     def _rules(self, ifname):
         return (
@@ -157,7 +177,7 @@ class SilentCut:
             "  type filter hook ingress device \"%s\" priority -500; policy accept;\n"
             "  counter drop\n"
             " }\n"
-            "}\n" % (self.TABLE, ifname)
+            "}\n" % (self._table(ifname), ifname)
         )
 
     def apply(self):
@@ -179,12 +199,11 @@ class SilentCut:
         """Packets each end dropped: {"r1:r1-eth1": n, ...}."""
         counts = {}
         for g, ifname in self.ends:
-            out = g.cmd("{} -j list table netdev {}".format(NFT, self.TABLE))
+            out = g.cmd("{} -j list table netdev {}".format(NFT, self._table(ifname)))
             n = None
             try:
                 for item in json.loads(out).get("nftables", []):
-                    rule = item.get("rule")
-                    for expr in (rule or {}).get("expr", []):
+                    for expr in (item.get("rule") or {}).get("expr", []):
                         if "counter" in expr:
                             n = expr["counter"]["packets"]
             except ValueError:
@@ -193,8 +212,33 @@ class SilentCut:
         return counts
 
     def remove(self):
-        for g, _ in self.ends:
-            g.cmd("{} delete table netdev {} 2>/dev/null".format(NFT, self.TABLE))
+        for g, ifname in self.ends:
+            g.cmd("{} list table netdev {t} >/dev/null 2>&1 && {} delete table netdev {t}; true"
+                  .format(NFT, NFT, t=self._table(ifname)))
+
+
+class RelayCut:
+    """The same silent cut made by a udp_relay.RelayProcess (its drop
+    switch), for paths that run through a relay, such as a tunnel's
+    underlay in the meshd scenario."""
+
+    def __init__(self, relay):
+        self.relay = relay
+        self.start_ns = self.end_ns = None
+        self.last = None
+
+    def apply(self):
+        self.start_ns = time.monotonic_ns()
+        self.relay.command("drop", "on")
+        self.end_ns = time.monotonic_ns()
+
+    def dropped(self):
+        self.last = self.relay.command("status")
+        return {"relay:forward": self.last["forward"]["dropped"],
+                "relay:reverse": self.last["reverse"]["dropped"]}
+
+    def remove(self):
+        self.relay.command("drop", "off")
 
 
 def interface_counters(router, ifname):
@@ -207,7 +251,8 @@ def interface_counters(router, ifname):
 def measure_cut(name, sender, receiver, dst_addr, cut, seconds, workdir,
                 cut_after=CUT_AFTER):
     """Streams RATE packets/s from sender to dst_addr on receiver for
-    `seconds`, applies `cut` (a SilentCut) after cut_after seconds, and
+    `seconds`, applies `cut` (a SilentCut or a RelayCut: apply(),
+    dropped(), start_ns, end_ns) after cut_after seconds, and
     returns the receiver's figures (lib_traffic) plus when the cut was
     made relative to the window:
 
@@ -448,17 +493,20 @@ def test_instruments():
     relay = udp_relay.RelayProcess(gear("h2"), H2_ADDR + ":5100", "127.0.0.1:5101",
                                    control_port=5199, delay_ms=20, max_seconds=30)
     relay.start()
+    cut = RelayCut(relay)
     stream = lib_traffic.Stream(gear("h1"), gear("h2"), H2_ADDR, port=5100,
                                 recv_port=5101, rate=RATE, seconds=4.0,
                                 workdir=tgen.logdir, name="instruments")
     try:
         stream.start()
-        for at, words in ((1.0, ("delay", 5)), (2.0, ("drop", "on")),
-                          (2.3, ("drop", "off")), (3.0, ("delay", 20))):
+        for at, action in ((1.0, lambda: relay.command("delay", 5)),
+                           (2.0, cut.apply), (2.3, cut.remove),
+                           (3.0, lambda: relay.command("delay", 20))):
             while stream.elapsed() < at:
                 time.sleep(0.01)
-            relay.command(*words)
+            action()
         result = stream.wait()
+        result["dropped_by_cut"] = cut.dropped()
     finally:
         stream.stop()
         final = relay.stop()
@@ -474,6 +522,7 @@ def test_instruments():
     assert result["longest_gap"] >= 250 and result["window_ms"] <= 1500, result
     assert result["lost"] == result["longest_gap"], \
         "loss outside the drop window: {}".format(result["top_gaps"])
+    assert result["dropped_by_cut"]["relay:forward"] == result["lost"], result
     assert final is not None and final["forward"]["dropped"] == result["lost"], final
 
 
