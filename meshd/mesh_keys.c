@@ -481,13 +481,18 @@ int mesh_key_endpoint_set(struct mesh_attr *a, const uint8_t pub[MESH_KEY_LEN],
 	return 0;
 }
 
+/* A node ID in dotted quad, as the operator configured it. */
+#define MESH_KEY_NODE(id)                                                      \
+	(unsigned int)((id) >> 24), (unsigned int)(((id) >> 16) & 0xff),      \
+		(unsigned int)(((id) >> 8) & 0xff), (unsigned int)((id)&0xff)
+
 int mesh_key_peer_from_attr(const struct mesh_attr *a,
 			    uint8_t pub[MESH_KEY_LEN], char *err, size_t errlen)
 {
 	if (!(a->present & MESH_ATTR_HAS_ENDPOINT)) {
 		mesh_key_err(err, errlen,
-			     "node %u advertises no tunnel endpoint",
-			     a->originator);
+			     "node %u.%u.%u.%u advertises no tunnel endpoint",
+			     MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	switch (a->sig_status) {
@@ -495,27 +500,27 @@ int mesh_key_peer_from_attr(const struct mesh_attr *a,
 		break;
 	case MESH_ATTR_SIG_UNSIGNED:
 		mesh_key_err(err, errlen,
-			     "public key of node %u refused: unsigned",
-			     a->originator);
+			     "public key of node %u.%u.%u.%u refused: unsigned",
+			     MESH_KEY_NODE(a->originator));
 		return -1;
 	case MESH_ATTR_SIG_BAD:
 		mesh_key_err(err, errlen,
-			     "public key of node %u refused: bad signature "
+			     "public key of node %u.%u.%u.%u refused: bad signature "
 			     "(key id %u)",
-			     a->originator, a->sig_key_id);
+			     MESH_KEY_NODE(a->originator), a->sig_key_id);
 		return -1;
 	case MESH_ATTR_SIG_UNCHECKED:
 	default:
 		mesh_key_err(err, errlen,
-			     "public key of node %u refused: signature not "
+			     "public key of node %u.%u.%u.%u refused: signature not "
 			     "verified",
-			     a->originator);
+			     MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	if (mesh_key_is_zero(a->endpoint.pubkey)) {
 		mesh_key_err(err, errlen,
-			     "public key of node %u refused: all zeros",
-			     a->originator);
+			     "public key of node %u.%u.%u.%u refused: all zeros",
+			     MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	memcpy(pub, a->endpoint.pubkey, MESH_KEY_LEN);

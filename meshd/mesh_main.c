@@ -47,6 +47,7 @@ static zebra_capabilities_t mesh_caps[] = {
 	ZCAP_BIND,
 	ZCAP_NET_RAW,
 	ZCAP_NET_ADMIN,
+	ZCAP_DAC_OVERRIDE, /* /dev/net/tun may be root's alone */
 };
 
 static zebra_capabilities_t mesh_caps_i[] = {

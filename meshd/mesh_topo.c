@@ -259,9 +259,9 @@ DEFPY(show_mesh_paths, show_mesh_paths_cmd,
 			if (rt.backup_reason == MESH_SPF_OK) {
 				json_object_string_add(
 					jd, "backupKind",
-					rt.backup_kind == MESH_SPF_BACKUP_NODE
-						? "node-disjoint first hop"
-						: "link-disjoint first hop");
+					mesh_spf_backup_str(&rt));
+				json_object_boolean_add(jd, "backupDisjoint",
+							rt.backup_disjoint);
 				json_object_int_add(jd, "backupCost",
 						    rt.backup_cost);
 				json_object_string_add(

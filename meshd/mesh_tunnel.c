@@ -65,6 +65,12 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 #define MESH_STR "Encrypted IVN mesh (meshd)\n"
 /* Metric re-advertisements are at least this far apart. */
 #define MESH_ADV_DAMP_MS 1000
+/* Error estimate of our timestamps (RFC 4656 4.1.2): clock not
+ * synchronized, NTP format, about a millisecond (1 x 2^-10 s). A zero
+ * multiplier is invalid, so one must be set. */
+#define MESH_TUNNEL_EE mesh_stamp_ee_make(false, false, 22, 1)
+/* A tunnel that could not be built is tried again after this. */
+#define MESH_TUNNEL_RETRY_MS 5000
 
 static const struct mesh_tunnel_cfg mesh_tunnel_cfg_default = {
 	.probe_interval_ms = MESH_PROBE_INTERVAL_DEFAULT,
@@ -97,6 +103,7 @@ struct mesh_tunnel {
 	uint32_t flaps;
 	uint64_t last_rx;     /* monotonic us of the last reply */
 	uint32_t rx_streak;   /* replies since the tunnel went down */
+	uint64_t rx_bad;      /* replies that did not decode */
 
 	struct mesh_stamp_session st;
 	int fd;
@@ -116,7 +123,8 @@ struct mesh_tnode {
 	bool has_endpoint;
 	struct mesh_attr_endpoint ep;
 	bool key_ok;
-	char why[96]; /* why its key is not used */
+	char why[96];	     /* why its key is not used */
+	uint64_t retry_after; /* monotonic us: a build failed, wait */
 };
 
 static struct mesh_tnode *tnodes;
@@ -131,8 +139,8 @@ static EVP_PKEY *ca_pub, *ca_sign;
 static char ca_err[160];
 
 static int reflector_fd = -1;
-static struct thread *t_reflect, *t_reconcile, *t_originate;
-static struct mesh_stamp_reflector reflector = {.ee = 0};
+static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
+static struct mesh_stamp_reflector reflector;
 static uint64_t reflected;
 static bool node_route_on;
 static struct prefix node_route;
@@ -163,6 +171,8 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 	struct mesh_attr ma = *in;
 	struct mesh_tnode *n;
 	uint8_t pub[MESH_KEY_LEN];
+	char was_why[sizeof(n->why)];
+	bool was_ok;
 
 	if (!(ma.present & MESH_ATTR_HAS_ORIGINATOR) || !mesh ||
 	    ma.originator == ntohl(mesh->router_id.s_addr))
@@ -183,6 +193,8 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 	n->ivn = ma.ivn;
 	n->has_endpoint = !!(ma.present & MESH_ATTR_HAS_ENDPOINT);
 	n->ep = ma.endpoint;
+	was_ok = n->key_ok;
+	strlcpy(was_why, n->why, sizeof(was_why));
 	n->key_ok = false;
 	if (!n->has_endpoint)
 		snprintf(n->why, sizeof(n->why), "no tunnel endpoint advertised");
@@ -196,7 +208,8 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 		    0) {
 			n->key_ok = true;
 			n->why[0] = '\0';
-		} else {
+		} else if (was_ok || strcmp(was_why, n->why)) {
+			/* once per verdict, not per update */
 			zlog_warn("mesh: node %pI4: public key refused: %s",
 				  &(struct in_addr){htonl(n->id)}, n->why);
 		}
@@ -354,8 +367,10 @@ static void mesh_tunnel_probe_read(struct thread *thread)
 	while ((n = recv(t->fd, buf, sizeof(buf), 0)) > 0) {
 		uint64_t t4 = mesh_stamp_ntp_now();
 
-		if (mesh_stamp_reflected_decode(buf, n, &r) != MESH_STAMP_OK)
+		if (mesh_stamp_reflected_decode(buf, n, &r) != MESH_STAMP_OK) {
+			t->rx_bad++;
 			continue;
+		}
 		ev = mesh_stamp_session_reply(&t->st, &r, t4, &m);
 		if (m != MESH_STAMP_MATCHED && m != MESH_STAMP_LATE)
 			continue;
@@ -487,6 +502,7 @@ static void mesh_tunnel_reflector_start(void)
 
 	if (reflector_fd >= 0)
 		return;
+	reflector.ee = MESH_TUNNEL_EE;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -608,10 +624,12 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 		.down_after = mesh_tunnel_cfg.probe_down_after,
 		.up_after = mesh_tunnel_cfg.probe_up_after,
 		.ssid = (uint16_t)n->id,
+		.ee = MESH_TUNNEL_EE,
 	};
 	char log_path[300], err[256];
 	struct mesh_tunnel *t;
 	uint32_t port;
+	int ret;
 
 	port = (uint32_t)mesh_tunnel_cfg.endpoint.port +
 	       (n->id & MESH_TUNNEL_PORT_MASK);
@@ -640,8 +658,16 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 		 t->ifname);
 	o.log_path = log_path;
 
-	if (mesh_wg_start(&t->dev, t->ifname, &o, err, sizeof(err)) < 0 ||
-	    mesh_tunnel_wg_set(t, err, sizeof(err)) < 0)
+	/* meshd creates the TUN with its own privileges and hands it over:
+	 * wireguard-go then needs none to open /dev/net/tun. */
+	frr_with_privs (&mesh_privs) {
+		o.tun_fd = mesh_wg_tun_open(t->ifname, err, sizeof(err));
+	}
+	if (o.tun_fd < 0)
+		goto fail;
+	ret = mesh_wg_start(&t->dev, t->ifname, &o, err, sizeof(err));
+	close(o.tun_fd);
+	if (ret < 0 || mesh_tunnel_wg_set(t, err, sizeof(err)) < 0)
 		goto fail;
 	frr_with_privs (&mesh_privs) {
 		if (mesh_wg_link_set(t->ifname, true, MESH_TUNNEL_MTU, err,
@@ -727,13 +753,23 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 				continue;
 			}
 			if (n_tunnels >= MIN(mesh_tunnel_cfg.max_tunnels,
-					     MESH_TUNNEL_MAX))
+					     MESH_TUNNEL_MAX) ||
+			    mesh_now_us() < n->retry_after)
 				continue;
 			t = mesh_tunnel_create(n);
 			if (t) {
 				t->in_use = true;
 				tunnels[n_tunnels++] = t;
 				changed = true;
+			} else {
+				n->retry_after = mesh_now_us() +
+						 MESH_TUNNEL_RETRY_MS * 1000ULL;
+				THREAD_OFF(t_retry);
+				thread_add_timer_msec(master,
+						      mesh_tunnel_reconcile,
+						      NULL,
+						      MESH_TUNNEL_RETRY_MS,
+						      &t_retry);
 			}
 		}
 	}
@@ -896,6 +932,10 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_int_add(j, "probesSent", t->st.sent);
 	json_object_int_add(j, "probesReceived", t->st.received);
 	json_object_int_add(j, "probesLost", t->st.lost);
+	json_object_int_add(j, "repliesLate", t->st.late);
+	json_object_int_add(j, "repliesUnmatched",
+			    t->st.unknown + t->st.mismatched + t->st.duplicate);
+	json_object_int_add(j, "repliesMalformed", t->rx_bad);
 	json_object_int_add(j, "advertisedDelayUs", t->adv_delay_us);
 	json_object_boolean_add(j, "advertisedUp", t->adv_up);
 	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) == 0) {
@@ -988,6 +1028,7 @@ void mesh_tunnel_init(void)
 void mesh_tunnel_terminate(void)
 {
 	THREAD_OFF(t_reconcile);
+	THREAD_OFF(t_retry);
 	THREAD_OFF(t_originate);
 	THREAD_OFF(t_reflect);
 	while (n_tunnels)

@@ -169,18 +169,14 @@ DEFPY_YANG(mesh_tunnel_neighbor, mesh_tunnel_neighbor_cmd,
 		return nb_cli_apply_changes(vty, NULL);
 	}
 	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
-	if (ep_str) {
-		nb_cli_enqueue_change(vty, "./endpoint-address", NB_OP_MODIFY,
-				      ep_str);
-		nb_cli_enqueue_change(vty, "./endpoint-port", NB_OP_MODIFY,
-				      epport_str);
-	} else {
-		nb_cli_enqueue_change(vty, "./endpoint-address", NB_OP_DESTROY,
-				      NULL);
-		nb_cli_enqueue_change(vty, "./endpoint-port", NB_OP_DESTROY,
-				      NULL);
-	}
-	return nb_cli_apply_changes(vty, "%s", xp);
+	strlcat(xp, "/endpoint-address", sizeof(xp));
+	nb_cli_enqueue_change(vty, xp, ep_str ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      ep_str);
+	snprintf(xp, sizeof(xp), TX "/neighbor[node='%s']/endpoint-port",
+		 node_str);
+	nb_cli_enqueue_change(vty, xp, ep_str ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      epport_str);
+	return nb_cli_apply_changes(vty, NULL);
 }
 
 /* 'show running-config': the container, defaults only when asked. */

@@ -33,9 +33,14 @@ int mesh_tunnel_leaf_destroy(struct nb_cb_destroy_args *args)
 
 int mesh_tunnel_neighbor_create(struct nb_cb_create_args *args)
 {
-	if (args->event == NB_EV_VALIDATE &&
-	    yang_dnode_get_num_elements(args->dnode, "../neighbor") >
-		    MESH_TUNNEL_MAX) {
+	const struct lyd_node *nb;
+	unsigned int n = 0;
+
+	if (args->event != NB_EV_VALIDATE)
+		return NB_OK;
+	LY_LIST_FOR (lyd_child(lyd_parent(args->dnode)), nb)
+		n += !strcmp(nb->schema->name, "neighbor");
+	if (n > MESH_TUNNEL_MAX) {
 		snprintf(args->errmsg, args->errmsg_len,
 			 "at most %d tunnel neighbors", MESH_TUNNEL_MAX);
 		return NB_ERR_VALIDATION;

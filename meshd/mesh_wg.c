@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -1164,7 +1165,7 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	const char *binary, *level;
 	char env_level[32];
 	char *argv[4];
-	char *envp[5];
+	char *envp[6];
 	int pfd[2], logfd, nullfd, e, status, timeout_ms, ret;
 	int64_t deadline;
 	pid_t parent, pid;
@@ -1206,7 +1207,9 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	envp[1] = (char *)"WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1";
 	envp[2] = env_level;
 	envp[3] = (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	envp[4] = NULL;
+	/* A TUN the caller opened is handed over as descriptor 3. */
+	envp[4] = opts->tun_fd > 0 ? (char *)"WG_TUN_FD=3" : NULL;
+	envp[5] = NULL;
 
 	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nullfd < 0) {
@@ -1274,7 +1277,13 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 			goto child_fail;
 		/* Nothing of ours leaks into wireguard-go; the status pipe
 		 * closes on a successful exec. */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (opts->tun_fd > 0) {
+			if (dup2(opts->tun_fd, 3) < 0 || fcntl(3, F_SETFD, 0) < 0)
+				goto child_fail;
+			close_range(4, ~0U, CLOSE_RANGE_CLOEXEC);
+		} else {
+			close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		}
 		execve(binary, argv, envp);
 	child_fail:
 		e = errno;
@@ -1441,7 +1450,38 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 }
 
 /* ------------------------------------------------------------------ */
-/* Addresses                                                          */
+/* TUN devices and addresses                                          */
+
+int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd, e;
+
+	if (!mesh_wg_name_valid(ifname)) {
+		mesh_wg_err(err, errlen, "\"%s\" is not a valid interface name",
+			    ifname ? ifname : "(null)");
+		return -EINVAL;
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		mesh_wg_err(err, errlen, "/dev/net/tun: %s", strerror(e));
+		return -e;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, ifname);
+	/* With packet information: wireguard-go (Debian 12's 0.0.20220316)
+	 * assumes the 4-octet header on a descriptor it is handed. */
+	ifr.ifr_flags = IFF_TUN;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		mesh_wg_err(err, errlen, "%s: TUNSETIFF: %s", ifname,
+			    strerror(e));
+		return -e;
+	}
+	return fd;
+}
 
 static void mesh_wg_nl_attr(struct nlmsghdr *h, size_t cap, uint16_t type,
 			    const void *data, size_t len)

@@ -147,6 +147,10 @@ struct mesh_wg_start_opts {
 	 * runs as an unprivileged user holding it in its permitted and
 	 * inheritable sets (an FRR daemon after dropping privileges). */
 	bool ambient_net_admin;
+	/* A TUN device the caller created (mesh_wg_tun_open), handed to
+	 * wireguard-go instead of letting it create one; 0: none. The
+	 * caller closes its copy after the start. */
+	int tun_fd;
 };
 
 /* Whether a name can be an interface and a socket file name: 1 to 15
@@ -185,6 +189,10 @@ int mesh_wg_get(const struct mesh_wg_dev *dev, struct mesh_wg_state *st,
  * caller's network namespace (ioctl; wireguard-go leaves its TUN down). */
 int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 		     size_t errlen);
+
+/* Create the TUN interface ifname (IFF_TUN, with packet information) and
+ * return its descriptor, or a negative errno with the reason in err. */
+int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen);
 
 /* Put a point-to-point IPv4 address on an interface (rtnetlink): local
  * and peer in network byte order, both /32. Replaces an existing one. */

@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+The live mesh: four IVN sites joined by WireGuard tunnels that meshd builds,
+measures and routes over.
+
+    ha   hb   hc   hd          hosts, one per IVN (10.N.0.2/24)
+    |    |    |    |
+    a    b    c    d           sites: zebra + meshd (node 10.255.0.N,
+    |    |    |    |           tunnel endpoint 172.16.0.N)
+    +----+----+----+----+---- e (a fifth node whose node route is signed
+         |                       with a key that is not the mesh CA's)
+         c1                    controller: meshd route reflector, and the
+                               host of two UDP relays on the a-b tunnel
+
+Every site learns the others' node routes (endpoint, WireGuard key, link
+metrics, signed by the mesh CA) through c1, builds a full mesh of tunnels
+(wireguard-go, one interface per neighbor), probes each with STAMP and
+installs the other IVNs' prefixes through zebra with a backup tunnel.
+
+Each of a's three tunnels runs through a pair of UDP relays on c1 (a sends
+to one, the neighbor to the other: 'tunnel neighbor ... endpoint'), so the
+test can add delay to the a-b tunnel or cut it silently, as a real underlay
+would. Relaying all of a's tunnels gives them the same overhead, so a's
+direct tunnel to b is its best path to b until the delay is added.
+
+Checks:
+- tunnels up on every site, each with a measured delay;
+- hosts in every IVN reach each other across the encrypted mesh, and the
+  kernel routes point into the tunnel interfaces;
+- 40 ms added to the a-b tunnel: a's path to b moves to a two-hop path
+  within seconds; the delay removed: it moves back;
+- the a-b tunnel cut silently: a's route to b moves to its backup tunnel,
+  hosts still reach each other, and the tunnel is reported down;
+- e's key does not verify: it is refused, with the reason, and no site
+  builds a tunnel to it.
+"""
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, os.path.dirname(CWD))
+
+from lib import topotest
+from lib.topogen import Topogen, get_topogen
+
+from udp_relay import RelayProcess
+
+pytestmark = [pytest.mark.meshd]
+
+SITES = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+HOSTED = ("a", "b", "c", "d")
+C1 = "172.16.0.10"
+BASE_PORT = 51820
+RELAYED = ("b", "c", "d")
+
+
+def relay_ports(peer, toward_peer):
+    """(listen port, control port) on c1 of the relay a -> peer (toward_peer)
+    or peer -> a."""
+    k = 10 * SITES[peer] + (1 if toward_peer else 2)
+    return 40000 + k, 9900 + k
+
+COUNT, WAIT = 60, 0.5
+
+
+def node(name):
+    return "10.255.0.{}".format(SITES[name])
+
+
+def tunnel_port(owner, peer):
+    """UDP port owner's tunnel to peer listens on (doc/mesh-attribute.md)."""
+    return BASE_PORT + (SITES[peer] & 0x3FF)
+
+
+def ifname(local, peer):
+    return "m{:06x}.{:06x}".format(0xFF0000 | SITES[local], 0xFF0000 | SITES[peer])
+
+
+def build_topo(tgen):
+    tgen.add_router("c1")
+    sw = tgen.add_switch("underlay")
+    sw.add_link(tgen.gears["c1"])
+    for name, n in SITES.items():
+        tgen.add_router(name)
+        sw.add_link(tgen.gears[name])  # <name>-eth0
+        if name in HOSTED:
+            host = tgen.add_host(
+                "h" + name, "10.{}.0.2/24".format(n), "via 10.{}.0.1".format(n)
+            )
+            tgen.add_link(tgen.gears[name], host)  # <name>-eth1
+
+
+def ca_keys(workdir, tag):
+    """An Ed25519 key pair from OpenSSL: (private key file, public base64)."""
+    pem = os.path.join(workdir, "ca-{}.pem".format(tag))
+    subprocess.check_call(["openssl", "genpkey", "-algorithm", "ed25519", "-out", pem])
+    der = subprocess.check_output(["openssl", "pkey", "-in", pem, "-outform", "DER"])
+    pub = subprocess.check_output(
+        ["openssl", "pkey", "-in", pem, "-pubout", "-outform", "DER"]
+    )
+    keyfile = os.path.join(workdir, "ca-{}.key".format(tag))
+    import base64
+
+    with open(keyfile, "w") as f:
+        f.write(base64.b64encode(der[-32:]).decode() + "\n")
+    os.chmod(keyfile, 0o600)
+    subprocess.check_call(["chown", "frr:frr", keyfile])
+    return keyfile, base64.b64encode(pub[-32:]).decode()
+
+
+def site_config(name, workdir, ca_pub, sign_file):
+    n = SITES[name]
+    keydir = os.path.join(workdir, name)
+    os.makedirs(keydir, exist_ok=True)
+    subprocess.check_call(["chown", "frr:frr", keydir])
+    lines = [
+        "hostname " + name,
+        "interface {}-eth0".format(name),
+        " ip address 172.16.0.{}/24".format(n),
+        "exit",
+    ]
+    if name in HOSTED:
+        lines += ["interface {}-eth1".format(name), " ip address 10.{}.0.1/24".format(n), "exit"]
+    lines += [
+        "router mesh",
+        " router-id " + node(name),
+        " mesh-id 1",
+        " bgp local-as 65000",
+        " neighbor {} remote-as 65000".format(C1),
+        " neighbor {} timers connect 2".format(C1),
+        " address-family ipv4 unicast",
+    ]
+    if name in HOSTED:
+        lines.append("  network 10.{}.0.0/24".format(n))
+    lines += [
+        "  neighbor {} activate".format(C1),
+        " exit-address-family",
+        " tenant 1",
+        " ivn {}".format(n),
+        " tunnel endpoint 172.16.0.{}".format(n),
+        " tunnel key-file {}/tunnel.key".format(keydir),
+        " tunnel ca public-key " + ca_pub,
+        " tunnel ca signing-key-file " + sign_file,
+        " tunnel full-mesh",
+        " tunnel probe interval 20",
+    ]
+    if name == "a":
+        for peer in RELAYED:
+            lines.append(" tunnel neighbor {} endpoint {} port {}".format(
+                node(peer), C1, relay_ports(peer, True)[0]))
+    if name in RELAYED:
+        lines.append(" tunnel neighbor {} endpoint {} port {}".format(
+            node("a"), C1, relay_ports(name, False)[0]))
+    lines.append("exit")
+    return "\n".join(lines) + "\n"
+
+
+def controller_config():
+    lines = [
+        "hostname c1",
+        "interface c1-eth0",
+        " ip address {}/24".format(C1),
+        "exit",
+        "router mesh",
+        " router-id 10.255.0.10",
+        " mesh-id 1",
+        " role controller",
+        " bgp local-as 65000",
+    ]
+    for n in SITES.values():
+        lines += [
+            " neighbor 172.16.0.{} remote-as 65000".format(n),
+            " neighbor 172.16.0.{} timers connect 2".format(n),
+        ]
+    lines.append(" address-family ipv4 unicast")
+    for n in SITES.values():
+        lines += [
+            "  neighbor 172.16.0.{} activate".format(n),
+            "  neighbor 172.16.0.{} route-reflector-client".format(n),
+        ]
+    lines += [" exit-address-family", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+RELAYS = {}
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    workdir = os.path.join(tgen.logdir, "keys")
+    os.makedirs(workdir, exist_ok=True)
+    os.chmod(tgen.logdir, 0o755)
+    subprocess.check_call(["chown", "frr:frr", workdir])
+    sign, pub = ca_keys(workdir, "mesh")
+    rogue_sign, _ = ca_keys(workdir, "rogue")
+    for name in SITES:
+        conf = os.path.join(workdir, name + ".conf")
+        with open(conf, "w") as f:
+            f.write(site_config(name, workdir, pub, rogue_sign if name == "e" else sign))
+        tgen.gears[name].load_frr_config(conf)
+    conf = os.path.join(workdir, "c1.conf")
+    with open(conf, "w") as f:
+        f.write(controller_config())
+    tgen.gears["c1"].load_frr_config(conf)
+    tgen.start_router()
+    # The relays bind c1's underlay address, which zebra has just set.
+    c1 = tgen.gears["c1"]
+    for peer in RELAYED:
+        for toward in (True, False):
+            listen, control = relay_ports(peer, toward)
+            target = ("172.16.0.{}:{}".format(SITES[peer], tunnel_port(peer, "a")) if toward
+                      else "172.16.0.1:{}".format(tunnel_port("a", peer)))
+            RELAYS[(peer, toward)] = RelayProcess(
+                c1, "{}:{}".format(C1, listen), target, control, max_seconds=900
+            ).start()
+
+
+def teardown_module(mod):
+    for relay in RELAYS.values():
+        relay.stop()
+    get_topogen().stop_topology()
+
+
+def gear(name):
+    return get_topogen().gears[name]
+
+
+def expect(func, what, count=COUNT, wait=WAIT):
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    assert result is None, "{}: {}".format(what, result)
+
+
+def tunnels(name):
+    return gear(name).vtysh_cmd("show mesh tunnels json", isjson=True) or {}
+
+
+def routes(name):
+    return (gear(name).vtysh_cmd("show mesh routes json", isjson=True) or {}).get("routes", {})
+
+
+def paths(name):
+    return gear(name).vtysh_cmd("show mesh paths json", isjson=True) or {}
+
+
+def relays(cmd, *args):
+    """A command to both relays of the a-b tunnel."""
+    for toward in (True, False):
+        RELAYS[("b", toward)].command(cmd, *args)
+
+
+# ----------------------------------------------------------------------
+
+
+def test_tunnels_up():
+    "Every site has a tunnel up to each of the three others, with a delay."
+    for name in HOSTED:
+        peers = [node(p) for p in HOSTED if p != name]
+
+        def check(name=name, peers=peers):
+            t = tunnels(name).get("tunnels", {})
+            bad = {p: t.get(p, {}).get("state") for p in peers
+                   if t.get(p, {}).get("state") != "up" or not t.get(p, {}).get("delayUs")}
+            return bad or None
+
+        _, result = topotest.run_and_expect(check, None, count=120, wait=WAIT)
+        if result is not None:
+            g = gear(name)
+            diag = [json.dumps(tunnels(name), indent=1), g.run("ip -d addr"),
+                    g.run("ip route"), g.run("ss -uanp")]
+            for n in ("a", "d"):
+                diag.append(gear(n).run("for f in /var/run/frr/wg-*.log; do echo $f; tail -15 $f; done"))
+            diag.append(g.run("timeout 2 tcpdump -ni {} -c 6 udp 2>&1".format(ifname("a", "d"))))
+            assert result is None, "tunnels of {}: {}\n{}".format(name, result, "\n".join(diag))
+        t = tunnels(name)["tunnels"]
+        for p in peers:
+            assert t[p]["probesReceived"] > 0
+            assert t[p]["interface"].startswith("m")
+
+
+def test_routes_and_ping():
+    "Each IVN's prefix is installed over the tunnels and hosts reach each other."
+    for name in HOSTED:
+        for peer in HOSTED:
+            if peer == name:
+                continue
+            prefix = "10.{}.0.0/24".format(SITES[peer])
+
+            def check(name=name, prefix=prefix):
+                r = routes(name).get(prefix, {})
+                if r.get("state") != "installed" or "backupInterface" not in r:
+                    return r
+                return None
+
+            expect(check, "{}: route to {}".format(name, prefix))
+    # zebra put meshd's choice into the kernel: a reaches b's IVN directly
+    kernel = lambda: (None if "dev " + ifname("a", "b") in gear("a").run(
+        "ip route show 10.2.0.0/24") else gear("a").run("ip route show 10.2.0.0/24"))
+    expect(kernel, "kernel route of a to b's IVN")
+    # zebra holds it as a mesh route with the backup tunnel beside it
+    zr = gear("a").vtysh_cmd("show ip route 10.2.0.0/24 json", isjson=True)
+    entry = zr["10.2.0.0/24"][0]
+    assert entry["protocol"] == "mesh", entry
+    assert entry["nexthops"][0]["interfaceName"] == ifname("a", "b"), entry
+    assert entry.get("backupNexthops"), entry
+    for src in HOSTED:
+        for dst in HOSTED:
+            if src == dst:
+                continue
+            addr = "10.{}.0.2".format(SITES[dst])
+            ok = functools.partial(
+                lambda g, a: None if " 0% packet loss" in g.run("ping -c 2 -W 1 " + a) else "loss",
+                gear("h" + src), addr,
+            )
+            expect(ok, "h{} -> {}".format(src, addr), count=10, wait=1)
+
+
+def next_hop_to_b():
+    return paths("a").get(node("b"), {}).get("nextHop")
+
+
+def test_delay_moves_path():
+    "40 ms on the a-b tunnel moves a's path to b off it, and back."
+    expect(lambda: None if next_hop_to_b() == node("b") else next_hop_to_b(),
+           "a reaches b directly before the delay")
+    relays("delay", 40)
+    started = time.monotonic()
+
+    def moved():
+        t = tunnels("a")["tunnels"][node("b")]
+        if t["delayUs"] < 30000:
+            return "measured {} us".format(t["delayUs"])
+        nh = next_hop_to_b()
+        return None if nh in (node("c"), node("d")) else "next hop {}".format(nh)
+
+    expect(moved, "path a->b after 40 ms", count=40)
+    took = time.monotonic() - started
+    r = routes("a")["10.2.0.0/24"]
+    assert r["interface"] in (ifname("a", "c"), ifname("a", "d")), r
+    assert " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
+    relays("delay", 0)
+    expect(lambda: None if next_hop_to_b() == node("b") else next_hop_to_b(),
+           "path a->b after the delay is removed", count=40)
+    assert routes("a")["10.2.0.0/24"]["interface"] == ifname("a", "b")
+    print("path moved {:.1f} s after the delay was added".format(took))
+
+
+def test_silent_cut_uses_backup():
+    "The a-b tunnel cut silently: traffic goes through the backup."
+    before = routes("a")["10.2.0.0/24"]
+    assert before["interface"] == ifname("a", "b"), before
+    backup = before["backupInterface"]
+    relays("drop", "on")
+    try:
+        def down():
+            t = tunnels("a")["tunnels"][node("b")]
+            return None if t["state"] == "down" else t["state"]
+
+        expect(down, "a sees its tunnel to b down", count=20, wait=0.25)
+        r = routes("a")["10.2.0.0/24"]
+        assert r["interface"] != ifname("a", "b"), r
+        assert r["interface"] in (backup, ifname("a", "c"), ifname("a", "d")), r
+        ok = lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2") else "loss"
+        expect(ok, "ha -> hb during the cut", count=10, wait=1)
+    finally:
+        relays("drop", "off")
+    expect(lambda: None if next_hop_to_b() == node("b") else next_hop_to_b(),
+           "a back on its tunnel to b", count=60)
+
+
+def test_bad_signature_refused():
+    "e's node route is signed by another key: refused, no tunnel to it."
+    for name in HOSTED:
+        def check(name=name):
+            n = tunnels(name).get("nodes", {}).get(node("e"))
+            if not n:
+                return "e unknown"
+            if n.get("keyAccepted") or n.get("tunnel"):
+                return n
+            return None if "signature" in n.get("refused", "") else n
+
+        expect(check, name + " refuses e")
+        assert node("e") not in tunnels(name)["tunnels"]
+    # e itself refuses everyone's keys: it holds the mesh CA's public key
+    # but its own signing key is a stranger's, so nobody talks to it.
+    assert not tunnels("e")["tunnels"].get(node("a"), {}).get("state") == "up"
+
+
+def test_memory_leak():
+    tgen = get_topogen()
+    if not tgen.is_memleak_enabled():
+        pytest.skip("Memory leak test/report is disabled")
+    tgen.report_memory_leaks()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main(["-s"] + sys.argv[1:]))
