@@ -89,12 +89,26 @@
  * would follow).
  *
  * Cost. A full run is 1 + (number of usable neighbours of S that may carry
- * transit) Dijkstras, each O(m + n) with the radix heap, plus a walk of
- * each candidate failover path (its length) to classify it against the
- * primary, using a DFS numbering of the primary tree (ancestor test in
- * O(1)). Memory: O(nodes) for labels plus one predecessor array per such
- * neighbour (4 bytes per node each), kept so that mesh_spf_path() can
- * return the failover paths.
+ * transit) Dijkstras, each O(m + n) with the radix heap, plus O(n) per
+ * neighbour to classify its failover paths: the first node of B's path to
+ * x that lies on x's primary path (its merge point) decides the class,
+ * since from there on both paths are that node's primary path
+ * (Consistency). It is x itself when B's tree and the primary tree give x
+ * different predecessors, else the merge point of x's predecessor: one
+ * memoised walk of B's tree. Memory: O(nodes) for labels plus, per such
+ * neighbour, its tree (cost, hops, predecessor: 16 bytes per node), kept
+ * for mesh_spf_path() and for the incremental runs.
+ *
+ * Why not fewer trees. The answer for x is the best of the neighbours'
+ * own paths, so every neighbour's label of every destination it might win
+ * is needed. A neighbour's run could stop early, keyed on the detour
+ * kappa(y) = cost(S, B) + d_B(y) - d_S(y) (reduced costs against the
+ * primary labels are >= 0), once kappa exceeds the slack (backup cost
+ * minus primary cost) of every destination still queued; but a few
+ * destinations whose every alternative is long (on the benchmark graphs
+ * the largest slack is about one tunnel's delay, the order of the largest
+ * detour) keep every run going to the end, so that was measured to save
+ * nothing and is not done.
  *
  * Incremental. The graph is two-way, so a node's incoming edges are its
  * arcs read backwards (rcost): any node's label can be recomputed from its
@@ -103,10 +117,14 @@
  * that got costlier, and every node below it in the tree (one O(n) walk
  * up the predecessor chains, memoised); (2) recompute each invalidated
  * node from its neighbours that stayed valid, and offer every improved
- * edge to its head; (3) Dijkstra from those labels. The neighbours' trees
- * are not kept (their labels would cost O(n) per neighbour), so the
- * backups are recomputed in full after any change the engine can see; a
- * run whose changes alter no edge the engine uses is "skipped". Up to
+ * edge to its head; (3) Dijkstra from those labels. Each neighbour's
+ * tree is recomputed only if a changed arc affects it: a tree arc that
+ * got costlier, or an arc that now offers its head a better label
+ * (otherwise the old labels still satisfy every arc's optimality
+ * condition and, being the lexicographic minima, are the new tree). A
+ * change of a tunnel of the source recomputes them all. The backup choice
+ * is then made anew from the kept trees, O(n) per neighbour. A run whose
+ * changes alter no edge the engine uses is "skipped". Up to
  * MESH_SPF_INC_MAX changed directed edges of any mix go this way; node
  * updates and parameter changes give a full run. Results equal a full
  * run's (tested).
@@ -170,10 +188,10 @@ struct mesh_spf_ctx {
 	uint32_t n, cap;
 	uint32_t src, tenant;
 
-	/* labels, one array per field: the hot loops read d / bd alone */
-	uint64_t *d, *bd;	 /* primary cost; a neighbour tree's cost */
+	/* labels, one array per field: the hot loops read d alone */
+	uint64_t *d;		 /* primary cost */
 	uint32_t *h, *pred, *nh; /* hops, predecessor, first hop */
-	uint32_t *bh;		 /* a neighbour tree's hops */
+	uint32_t *bm;		 /* a neighbour tree's merge points */
 	uint16_t *fl;
 
 	/* radix heap */
@@ -184,17 +202,14 @@ struct mesh_spf_ctx {
 	uint64_t rh_mask, rh_last;
 	uint32_t hn;
 
-	/* primary tree in DFS order: x is an ancestor of y (or y) iff
-	 * pre[x] <= pre[y] && post[y] <= post[x] */
-	uint32_t *pre, *post, *coff, *child; /* coff has cap + 1 entries */
-
 	/* neighbours of the source that may be a backup next hop, the cost
-	 * of the tunnel to each, and each one's tree (predecessors): array
-	 * i is nbpred[i * cap ...] */
+	 * of the tunnel to each, and each one's tree (cost, hops,
+	 * predecessor), kept between runs: array i is nbd[i * cap ...] */
 	uint32_t *nb_slot;
 	uint64_t *nb_cost;
 	uint32_t n_nb, cap_nb;
-	uint32_t *nbpred;
+	uint64_t *nbd;
+	uint32_t *nbh, *nbpred;
 
 	struct spf_bsel *sel, *osel;
 
@@ -375,21 +390,18 @@ static inline void spf_set(struct mesh_spf_ctx *c, uint32_t y, uint64_t d,
 static void spf_arrays_free(struct mesh_spf_ctx *c)
 {
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->d);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bd);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->h);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->pred);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nh);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bh);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->bm);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->fl);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_next);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_prev);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->rh_bkt);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->pre);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->post);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->coff);
-	XFREE(MTYPE_MESH_SPF_ARRAYS, c->child);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nb_slot);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nb_cost);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbd);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbh);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbpred);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->sel);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->osel);
@@ -415,20 +427,15 @@ static void spf_arrays_alloc(struct mesh_spf_ctx *c, uint32_t n)
 	if (n < 16)
 		n = 16;
 	SPF_ARR(c->d, n);
-	SPF_ARR(c->bd, n);
 	SPF_ARR(c->h, n);
 	SPF_ARR(c->pred, n);
 	SPF_ARR(c->nh, n);
-	SPF_ARR(c->bh, n);
+	SPF_ARR(c->bm, n);
 	SPF_ARR(c->fl, n);
 	SPF_ARR(c->rh_next, n);
 	SPF_ARR(c->rh_prev, n);
 	SPF_ARR(c->rh_bkt, n);
 	memset(c->rh_bkt, RH_OUT, n);
-	SPF_ARR(c->pre, n);
-	SPF_ARR(c->post, n);
-	SPF_ARR(c->coff, n + 1);
-	SPF_ARR(c->child, n);
 	SPF_ARR(c->nb_slot, n);
 	SPF_ARR(c->nb_cost, n);
 	SPF_ARR(c->sel, n);
@@ -447,7 +454,13 @@ static void spf_nb_reserve(struct mesh_spf_ctx *c, uint32_t nnb)
 {
 	if (nnb <= c->cap_nb)
 		return;
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbd);
+	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbh);
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->nbpred);
+	c->nbd = XMALLOC(MTYPE_MESH_SPF_ARRAYS,
+			 (size_t)nnb * c->cap * sizeof(*c->nbd));
+	c->nbh = XMALLOC(MTYPE_MESH_SPF_ARRAYS,
+			 (size_t)nnb * c->cap * sizeof(*c->nbh));
 	c->nbpred = XMALLOC(MTYPE_MESH_SPF_ARRAYS,
 			    (size_t)nnb * c->cap * sizeof(*c->nbpred));
 	c->cap_nb = nnb;
@@ -455,7 +468,7 @@ static void spf_nb_reserve(struct mesh_spf_ctx *c, uint32_t nnb)
 
 /* Bytes per node slot of the arrays above (without the trees). */
 #define SPF_NODE_BYTES                                                         \
-	(3 * sizeof(uint64_t) + 14 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + \
+	(2 * sizeof(uint64_t) + 11 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + \
 	 2 * sizeof(struct spf_bsel) + sizeof(struct spf_lbl))
 
 /* ---- shortest-path trees ---- */
@@ -552,78 +565,12 @@ static void spf_compute_nh(struct mesh_spf_ctx *c)
 
 /* ---- backups ---- */
 
-/* DFS numbering of the primary tree (pre, post); unlabelled nodes get
- * numbers that make them nobody's ancestor. */
-static void spf_tree_order(struct mesh_spf_ctx *c)
-{
-	uint32_t *coff = c->coff, *cur = c->alist, *stack = c->stack;
-	uint32_t t = 0, sp = 0;
-
-	memset(coff, 0, (c->n + 1) * sizeof(*coff));
-	for (uint32_t x = 0; x < c->n; x++) {
-		c->pre[x] = UINT32_MAX;
-		c->post[x] = 0;
-		if (x != c->src && c->d[x] != INF)
-			coff[c->pred[x] + 1]++;
-	}
-	for (uint32_t x = 0; x < c->n; x++) {
-		coff[x + 1] += coff[x];
-		cur[x] = coff[x];
-	}
-	for (uint32_t x = 0; x < c->n; x++)
-		if (x != c->src && c->d[x] != INF)
-			c->child[cur[c->pred[x]]++] = x;
-	stack[sp++] = c->src;
-	c->pre[c->src] = t++;
-	cur[c->src] = coff[c->src];
-	while (sp) {
-		uint32_t x = stack[sp - 1];
-
-		if (cur[x] < coff[x + 1]) {
-			uint32_t y = c->child[cur[x]++];
-
-			c->pre[y] = t++;
-			cur[y] = coff[y];
-			stack[sp++] = y;
-		} else {
-			c->post[x] = t++;
-			sp--;
-		}
-	}
-}
-
-/* Is a on the primary path of x (x itself included)? */
-static inline bool spf_on_primary(const struct mesh_spf_ctx *c, uint32_t a,
-				  uint32_t x)
-{
-	return c->pre[a] <= c->pre[x] && c->post[x] <= c->post[a];
-}
-
-/*
- * Class of the failover path S, b, (b's tree path to x) against x's
- * primary path; BC_NONE if b's path passes the source.
- */
-static unsigned spf_classify(const struct mesh_spf_ctx *c, uint32_t b,
-			     const uint32_t *bp, uint32_t x)
-{
-	const uint32_t f = c->nh[x];
-	bool node = false, hit_f = false;
-
-	for (uint32_t y = x, steps = 0; y != b; steps++) {
-		const uint32_t p = bp[y];
-
-		if (p == c->src || p == NONE || steps >= c->n)
-			return BC_NONE;
-		if (spf_on_primary(c, p, x))
-			node = true;
-		if (p == f)
-			hit_f = true;
-		y = p;
-	}
-	if (!node)
-		return BC_DISJ;
-	return hit_f ? BC_LFA_LINK : BC_LFA_NODE;
-}
+/* One changed directed edge, as the incremental run sees it. */
+struct spf_edge_change {
+	uint32_t u, v, k;
+	uint64_t old, cur; /* effective costs, INF = not eligible */
+	bool old_usable;
+};
 
 /* Is the candidate (cls, cost, hops, via slot b) better than s? */
 static bool spf_bsel_better(const struct mesh_spf_ctx *c,
@@ -639,53 +586,140 @@ static bool spf_bsel_better(const struct mesh_spf_ctx *c,
 	return c->g->nodes[b].id < c->g->nodes[c->nb_slot[s->nb]].id;
 }
 
-/* Offer the failover paths through neighbour i to every destination. */
-static void spf_backups_via(struct mesh_spf_ctx *c, uint32_t i)
+static void spf_bsel_offer(struct mesh_spf_ctx *c, uint32_t x, uint32_t i,
+			   unsigned cls, uint64_t cost, uint32_t hops)
 {
-	const uint32_t b = c->nb_slot[i], maxh = c->p.max_hops;
-	const bool transit = c->fl[b] & FL_TRANSIT;
-	uint32_t *bp = &c->nbpred[(size_t)i * c->cap];
+	struct spf_bsel *s = &c->sel[x];
 
-	if (transit)
-		spf_tree(c, b, c->bd, c->bh, bp);
+	if (c->p.max_hops && hops > c->p.max_hops) {
+		c->fl[x] |= FL_BHOPS;
+		return;
+	}
+	if (!spf_bsel_better(c, s, cls, cost, hops, c->nb_slot[i]))
+		return;
+	s->cost = cost;
+	s->hops = hops;
+	s->nb = i;
+	s->cls = (uint8_t)cls;
+	s->avoids_f = cls != BC_LFA_LINK && x != c->nh[x];
+}
+
+/* The labels of neighbour i's tree. */
+static inline uint64_t *spf_nb_d(const struct mesh_spf_ctx *c, uint32_t i)
+{
+	return &c->nbd[(size_t)i * c->cap];
+}
+
+static inline uint32_t *spf_nb_h(const struct mesh_spf_ctx *c, uint32_t i)
+{
+	return &c->nbh[(size_t)i * c->cap];
+}
+
+static inline uint32_t *spf_nb_pred(const struct mesh_spf_ctx *c, uint32_t i)
+{
+	return &c->nbpred[(size_t)i * c->cap];
+}
+
+/*
+ * Does the changed arc u -> v (effective cost old, now cur) change the
+ * tree of neighbour i? Only if it was a tree arc and got costlier, or it
+ * now offers v a better label. Otherwise the old labels still satisfy
+ * every arc's optimality condition, and being the lexicographic minima
+ * they are the new tree.
+ */
+static bool spf_nb_affected(const struct mesh_spf_ctx *c, uint32_t i,
+			    uint32_t u, uint32_t v, uint64_t old, uint64_t cur)
+{
+	const uint32_t b = c->nb_slot[i];
+	const uint64_t *bd = spf_nb_d(c, i);
+	const uint32_t *bh = spf_nb_h(c, i), *bp = spf_nb_pred(c, i);
+
+	if (v == b || !(c->fl[v] & FL_DST) || bd[u] == INF ||
+	    (u != b && !(c->fl[u] & FL_TRANSIT)))
+		return false;
+	if (cur > old)
+		return bd[v] != INF && bp[v] == u;
+	return cur < old &&
+	       spf_better(c, bd[u] + cur, bh[u] + 1, u, bd[v], bh[v], bp[v]);
+}
+
+/*
+ * Merge point of every node of neighbour i's tree: the first node of B's
+ * path to x that is on x's primary path. Once the two paths meet they
+ * are that node's own primary path (Consistency), so x's predecessors
+ * agree from there on, and bm[x] = x if they differ at x, else the merge
+ * point of the predecessor. Memoised walk up B's tree.
+ */
+static void spf_nb_merge(struct mesh_spf_ctx *c, uint32_t i)
+{
+	const uint32_t b = c->nb_slot[i];
+	const uint64_t *bd = spf_nb_d(c, i);
+	const uint32_t *bp = spf_nb_pred(c, i);
+	uint32_t *bm = c->bm;
+
+	for (uint32_t x = 0; x < c->n; x++)
+		bm[x] = NONE;
+	bm[b] = b;
 	for (uint32_t x = 0; x < c->n; x++) {
-		struct spf_bsel *s = &c->sel[x];
-		unsigned cls = BC_DISJ;
-		uint64_t cost = c->nb_cost[i];
-		uint32_t hops = 1;
+		uint32_t y = x, sp = 0;
 
-		if (c->reason[x] != MESH_SPF_OK || c->nh[x] == b)
+		if (bd[x] == INF || bm[x] != NONE)
 			continue;
-		if (x != b) {
-			if (!transit || c->bd[x] == INF)
-				continue;
-			c->fl[x] |= FL_BREACH;
-			cls = spf_classify(c, b, bp, x);
-			if (cls == BC_NONE)
-				continue;
-			cost += c->bd[x];
-			hops += c->bh[x];
+		while (bm[y] == NONE) {
+			c->stack[sp++] = y;
+			y = bp[y];
 		}
-		if (maxh && hops > maxh) {
-			c->fl[x] |= FL_BHOPS;
-			continue;
+		while (sp) {
+			y = c->stack[--sp];
+			bm[y] = bp[y] != c->pred[y] ? y : bm[bp[y]];
 		}
-		if (!spf_bsel_better(c, s, cls, cost, hops, b))
-			continue;
-		s->cost = cost;
-		s->hops = hops;
-		s->nb = i;
-		s->cls = (uint8_t)cls;
-		s->avoids_f = cls != BC_LFA_LINK && x != c->nh[x];
 	}
 }
 
-/* Backup of every destination whose primary is usable. */
-static void spf_backups(struct mesh_spf_ctx *c)
+/*
+ * Offer every destination its failover path through neighbour i: the
+ * tunnel S -> B for B itself, and S, B, B's tree path for the others.
+ * The merge point gives the class: the source (the path comes back: no
+ * backup), x (disjoint), the first hop F (link-protecting only), or a
+ * node between them (node-protecting).
+ */
+static void spf_nb_offer(struct mesh_spf_ctx *c, uint32_t i)
+{
+	const uint32_t b = c->nb_slot[i];
+	const uint64_t w = c->nb_cost[i], *bd = spf_nb_d(c, i);
+	const uint32_t *bh = spf_nb_h(c, i);
+
+	if (c->reason[b] == MESH_SPF_OK && c->nh[b] != b)
+		spf_bsel_offer(c, b, i, BC_DISJ, w, 1);
+	if (!(c->fl[b] & FL_TRANSIT))
+		return;
+	spf_nb_merge(c, i);
+	for (uint32_t x = 0; x < c->n; x++) {
+		uint32_t m = c->bm[x], f = c->nh[x];
+		unsigned cls;
+
+		if (x == b || bd[x] == INF || c->reason[x] != MESH_SPF_OK ||
+		    f == b)
+			continue;
+		c->fl[x] |= FL_BREACH;
+		if (m == c->src)
+			continue;
+		cls = m == x ? BC_DISJ : m == f ? BC_LFA_LINK : BC_LFA_NODE;
+		spf_bsel_offer(c, x, i, cls, w + bd[x], bh[x] + 1);
+	}
+}
+
+/*
+ * Backups of every destination whose primary is usable. The neighbours'
+ * trees are kept: all are computed if full, else only those that one of
+ * the ne changed arcs e[] affects; the choice is then made anew from all
+ * trees (it also depends on the primary).
+ */
+static void spf_backups(struct mesh_spf_ctx *c, bool full,
+			const struct spf_edge_change *e, uint32_t ne)
 {
 	const struct mesh_graph_node *ns = &c->g->nodes[c->src];
 	const uint64_t floor = c->p.min_avail_bw;
-	uint32_t nnb = 0;
 
 	for (uint32_t x = 0; x < c->n; x++) {
 		struct spf_bsel *s = &c->sel[x];
@@ -695,22 +729,40 @@ static void spf_backups(struct mesh_spf_ctx *c)
 		s->nb = NONE;
 		c->fl[x] &= ~(FL_BREACH | FL_BHOPS);
 	}
-	/* usable tunnels S -> B above the floor, B a possible destination */
-	for (uint32_t k = 0; k < ns->n_edges; k++) {
-		uint32_t b = ns->arcs[k].head;
+	if (full) {
+		uint32_t nnb = 0;
 
-		if (b == NONE || !(c->fl[b] & FL_DST) ||
-		    (floor && ns->arc_bw[k].fwd < floor))
-			continue;
-		c->nb_slot[nnb] = b;
-		c->nb_cost[nnb] = ns->arcs[k].cost;
-		nnb++;
+		/* usable tunnels S -> B above the floor, B a destination */
+		for (uint32_t k = 0; k < ns->n_edges; k++) {
+			uint32_t b = ns->arcs[k].head;
+
+			if (b == NONE || !(c->fl[b] & FL_DST) ||
+			    (floor && ns->arc_bw[k].fwd < floor))
+				continue;
+			c->nb_slot[nnb] = b;
+			c->nb_cost[nnb] = ns->arcs[k].cost;
+			nnb++;
+		}
+		c->n_nb = nnb;
+		spf_nb_reserve(c, nnb);
 	}
-	c->n_nb = nnb;
-	spf_nb_reserve(c, nnb);
-	spf_tree_order(c);
-	for (uint32_t i = 0; i < nnb; i++)
-		spf_backups_via(c, i);
+	for (uint32_t i = 0; i < c->n_nb; i++) {
+		const uint32_t b = c->nb_slot[i];
+		bool redo = full;
+
+		if (!(c->fl[b] & FL_TRANSIT))
+			continue;
+		for (uint32_t j = 0; !redo && j < ne; j++)
+			redo = spf_nb_affected(c, i, e[j].u, e[j].v, e[j].old,
+					       e[j].cur);
+		if (redo) {
+			spf_tree(c, b, spf_nb_d(c, i), spf_nb_h(c, i),
+				 spf_nb_pred(c, i));
+			c->st.last_nb_trees++;
+		}
+	}
+	for (uint32_t i = 0; i < c->n_nb; i++)
+		spf_nb_offer(c, i);
 	for (uint32_t x = 0; x < c->n; x++) {
 		struct spf_bsel *s = &c->sel[x];
 		uint16_t f = c->fl[x];
@@ -788,7 +840,8 @@ static void spf_reasons(struct mesh_spf_ctx *c)
  * Unreached nodes keep their reason unless reasons is set (reachability
  * may have changed).
  */
-static void spf_finalize(struct mesh_spf_ctx *c, bool reasons)
+static void spf_finalize(struct mesh_spf_ctx *c, bool reasons, bool full,
+			 const struct spf_edge_change *e, uint32_t ne)
 {
 	const uint32_t maxh = c->p.max_hops;
 
@@ -805,7 +858,7 @@ static void spf_finalize(struct mesh_spf_ctx *c, bool reasons)
 	}
 	if (c->n_unreached && reasons)
 		spf_reasons(c);
-	spf_backups(c);
+	spf_backups(c, full, e, ne);
 }
 
 /* ---- runs ---- */
@@ -839,7 +892,7 @@ static int spf_full(struct mesh_spf_ctx *c)
 	}
 	spf_tree(c, c->src, c->d, c->h, c->pred);
 	spf_compute_nh(c);
-	spf_finalize(c, true);
+	spf_finalize(c, true, true, NULL, 0);
 	c->valid = true;
 	return 0;
 }
@@ -883,13 +936,6 @@ static uint32_t spf_mark_below(struct mesh_spf_ctx *c)
 	return na;
 }
 
-/* One changed directed edge, as the incremental run sees it. */
-struct spf_edge_change {
-	uint32_t u, v, k;
-	uint64_t old, cur; /* effective costs, INF = not eligible */
-	bool old_usable;
-};
-
 static inline bool spf_lbl_differs(const struct spf_lbl *o, uint64_t d,
 				   uint32_t h, uint32_t pred)
 {
@@ -904,7 +950,7 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	const struct mesh_graph *g = c->g;
 	struct spf_edge_change e[MESH_SPF_INC_MAX];
 	uint32_t ne = 0, na, nd = 0;
-	bool flips = false, changed = false, inval = false;
+	bool flips = false, changed = false, inval = false, out_of_src = false;
 
 	if (n > MESH_SPF_INC_MAX)
 		return MESH_SPF_RUN_NONE;
@@ -1013,12 +1059,17 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	/* 3 */
 	spf_settle(c, c->src, c->d, c->h, c->pred, true);
 
-	/* Backups: recomputed (their trees are not kept), then compared. */
+	/* Backups: the neighbour trees the changes affect are recomputed
+	 * (all if a tunnel of the source changed: the neighbours may have),
+	 * the choice is made anew, then compared. */
+	for (uint32_t j = 0; j < ne; j++)
+		if (e[j].u == c->src)
+			out_of_src = true;
 	memcpy(c->onh, c->nh, c->n * sizeof(*c->nh));
 	memcpy(c->osel, c->sel, c->n * sizeof(*c->sel));
 	if (c->n_t)
 		spf_compute_nh(c);
-	spf_finalize(c, flips);
+	spf_finalize(c, flips, out_of_src, e, ne);
 	for (uint32_t i = 0; i < c->n_t; i++) {
 		uint32_t x = c->tlist[i];
 
@@ -1089,6 +1140,7 @@ static int spf_run(struct mesh_spf_ctx *c, const struct mesh_graph *g,
 	if (why == MESH_SPF_FULL_NONE)
 		why = spf_full_reason(c, g);
 	c->st.last_touched = 0;
+	c->st.last_nb_trees = 0;
 	if (why == MESH_SPF_FULL_NONE) {
 		kind = n ? spf_incremental(c, changes, n)
 			 : MESH_SPF_RUN_SKIPPED;
@@ -1285,8 +1337,9 @@ const struct mesh_spf_stats *mesh_spf_get_stats(const struct mesh_spf_ctx *c)
 
 size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *c)
 {
-	return sizeof(*c) + (size_t)c->cap * SPF_NODE_BYTES + sizeof(*c->coff) +
-	       (size_t)c->cap_nb * c->cap * sizeof(*c->nbpred);
+	return sizeof(*c) + (size_t)c->cap * SPF_NODE_BYTES +
+	       (size_t)c->cap_nb * c->cap *
+		       (sizeof(*c->nbd) + sizeof(*c->nbh) + sizeof(*c->nbpred));
 }
 
 const char *mesh_spf_backup_str(const struct mesh_spf_route *r)

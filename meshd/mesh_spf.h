@@ -104,9 +104,12 @@ struct mesh_spf_stats {
 	uint64_t last_full_usec;	/* of the last full run */
 	uint64_t last_incremental_usec; /* of the last incremental run */
 	uint64_t max_usec;
-	uint64_t total_usec;	  /* sum over all runs */
-	uint32_t last_changes;	  /* change records given to the last run */
-	uint32_t last_touched;	  /* destinations whose labels it changed */
+	uint64_t total_usec;   /* sum over all runs */
+	uint32_t last_changes; /* change records given to the last run */
+	uint32_t last_touched; /* destinations whose labels it changed */
+	/* neighbour trees (one Dijkstra each) the last run computed; the
+	 * others were kept from the run before */
+	uint32_t last_nb_trees;
 	uint64_t changes_pending; /* recorded with mesh_spf_changes_add() */
 };
 
@@ -185,7 +188,7 @@ extern const char *mesh_spf_run_kind_str(enum mesh_spf_run_kind k);
 extern const char *mesh_spf_full_reason_str(enum mesh_spf_full_reason r);
 
 /* Bytes currently held by a context (for the benchmark): O(nodes) plus
- * one predecessor array per neighbour of the source. */
+ * one tree (cost, hops, predecessor) per neighbour of the source. */
 extern size_t mesh_spf_mem_bytes(const struct mesh_spf_ctx *ctx);
 
 #endif /* _MESH_SPF_H */
