@@ -395,8 +395,10 @@ static void mesh_tunnel_probe_send(struct thread *thread)
 
 	thread_add_timer_msec(master, mesh_tunnel_probe_send, t, ivl,
 			      &t->t_send);
-	/* BFD's rule: down after down-after intervals without any reply. */
-	if (t->state != MESH_TUN_DOWN &&
+	/* BFD's rule: down after down-after intervals without any reply.
+	 * A tunnel that never answered stays in init: it carried nothing,
+	 * so there is nothing to fail over and no flap to count. */
+	if (t->state == MESH_TUN_UP &&
 	    now - MAX(t->last_rx, t->state_since) >
 		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after) {
 		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
