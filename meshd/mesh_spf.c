@@ -563,6 +563,46 @@ static void spf_compute_nh(struct mesh_spf_ctx *c)
 	}
 }
 
+/*
+ * Extend FL_MARK to every labelled node of root's tree (d, pred) whose
+ * chain of predecessors reaches a marked node. Lists the marked nodes in
+ * alist and returns their number.
+ */
+static uint32_t spf_mark_below(struct mesh_spf_ctx *c, uint32_t root,
+			       const uint64_t *d, const uint32_t *pred)
+{
+	uint16_t *fl = c->fl;
+	uint32_t na = 0;
+
+	for (uint32_t x = 0; x < c->n; x++) {
+		uint32_t y = x, sp = 0;
+		uint16_t res;
+
+		if (d[x] == INF || (fl[x] & (FL_MARK | FL_SEEN)))
+			continue;
+		for (;;) {
+			if (fl[y] & (FL_MARK | FL_SEEN)) {
+				res = fl[y] & FL_MARK ? FL_MARK : FL_SEEN;
+				break;
+			}
+			c->stack[sp++] = y;
+			if (y == root) {
+				res = FL_SEEN;
+				break;
+			}
+			y = pred[y];
+		}
+		while (sp)
+			fl[c->stack[--sp]] |= res;
+	}
+	for (uint32_t x = 0; x < c->n; x++) {
+		fl[x] &= ~FL_SEEN;
+		if (fl[x] & FL_MARK)
+			c->alist[na++] = x;
+	}
+	return na;
+}
+
 /* ---- backups ---- */
 
 /* One changed directed edge, as the incremental run sees it. */
@@ -641,6 +681,87 @@ static bool spf_nb_affected(const struct mesh_spf_ctx *c, uint32_t i,
 		return bd[v] != INF && bp[v] == u;
 	return cur < old &&
 	       spf_better(c, bd[u] + cur, bh[u] + 1, u, bd[v], bh[v], bp[v]);
+}
+
+/*
+ * Repair neighbour i's tree after the changed arcs e[], as the primary is
+ * repaired (top comment, Incremental): (1) unlabel the heads of tree arcs
+ * that got costlier and everything below them; (2) label each from its
+ * in-neighbours that kept theirs and queue it; offer every arc that got
+ * cheaper to its head; (3) Dijkstra from there.
+ */
+static void spf_nb_repair(struct mesh_spf_ctx *c, uint32_t i,
+			  const struct spf_edge_change *e, uint32_t ne)
+{
+	const struct mesh_graph_node *nodes = c->g->nodes;
+	const uint32_t b = c->nb_slot[i];
+	const uint64_t floor = c->p.min_avail_bw;
+	uint64_t *d = spf_nb_d(c, i);
+	uint32_t *h = spf_nb_h(c, i), *pred = spf_nb_pred(c, i);
+	uint16_t *fl = c->fl;
+	bool inval = false;
+	uint32_t na;
+
+	heap_reset(c, d);
+	for (uint32_t j = 0; j < ne; j++)
+		if (e[j].cur > e[j].old && d[e[j].v] != INF &&
+		    pred[e[j].v] == e[j].u) {
+			fl[e[j].v] |= FL_MARK;
+			inval = true;
+		}
+	if (inval) {
+		na = spf_mark_below(c, b, d, pred);
+		for (uint32_t a = 0; a < na; a++) {
+			d[c->alist[a]] = INF;
+			h[c->alist[a]] = 0;
+			pred[c->alist[a]] = NONE;
+		}
+		for (uint32_t a = 0; a < na; a++) {
+			const uint32_t x = c->alist[a];
+			const struct mesh_graph_node *nx = &nodes[x];
+
+			for (uint32_t k = 0; k < nx->n_edges; k++) {
+				const uint32_t u = nx->arcs[k].head;
+				uint64_t cd;
+
+				if (u == NONE || (fl[u] & FL_MARK) ||
+				    d[u] == INF ||
+				    (u != b && !(fl[u] & FL_TRANSIT)) ||
+				    (floor && nx->arc_bw[k].rev < floor))
+					continue;
+				cd = d[u] + nx->arcs[k].rcost;
+				if (spf_better(c, cd, h[u] + 1, u, d[x], h[x],
+					       pred[x])) {
+					d[x] = cd;
+					h[x] = h[u] + 1;
+					pred[x] = u;
+				}
+			}
+		}
+		for (uint32_t a = 0; a < na; a++) {
+			const uint32_t x = c->alist[a];
+
+			fl[x] &= ~FL_MARK;
+			if (d[x] != INF)
+				heap_set(c, x);
+		}
+	}
+	for (uint32_t j = 0; j < ne; j++) {
+		const uint32_t u = e[j].u, v = e[j].v;
+		uint64_t cd;
+
+		if (e[j].cur >= e[j].old || v == b || !(fl[v] & FL_DST) ||
+		    d[u] == INF || (u != b && !(fl[u] & FL_TRANSIT)))
+			continue;
+		cd = d[u] + e[j].cur;
+		if (!spf_better(c, cd, h[u] + 1, u, d[v], h[v], pred[v]))
+			continue;
+		d[v] = cd;
+		h[v] = h[u] + 1;
+		pred[v] = u;
+		heap_set(c, v);
+	}
+	spf_settle(c, b, d, h, pred, false);
 }
 
 /*
@@ -755,11 +876,14 @@ static void spf_backups(struct mesh_spf_ctx *c, bool full,
 		for (uint32_t j = 0; !redo && j < ne; j++)
 			redo = spf_nb_affected(c, i, e[j].u, e[j].v, e[j].old,
 					       e[j].cur);
-		if (redo) {
+		if (!redo)
+			continue;
+		if (full)
 			spf_tree(c, b, spf_nb_d(c, i), spf_nb_h(c, i),
 				 spf_nb_pred(c, i));
-			c->st.last_nb_trees++;
-		}
+		else
+			spf_nb_repair(c, i, e, ne);
+		c->st.last_nb_trees++;
 	}
 	for (uint32_t i = 0; i < c->n_nb; i++)
 		spf_nb_offer(c, i);
@@ -897,45 +1021,6 @@ static int spf_full(struct mesh_spf_ctx *c)
 	return 0;
 }
 
-/*
- * Extend FL_MARK to every labelled node whose chain of predecessors
- * reaches a marked node. Lists the marked nodes in alist and returns
- * their number.
- */
-static uint32_t spf_mark_below(struct mesh_spf_ctx *c)
-{
-	uint16_t *fl = c->fl;
-	uint32_t na = 0;
-
-	for (uint32_t x = 0; x < c->n; x++) {
-		uint32_t y = x, sp = 0;
-		uint16_t res;
-
-		if (c->d[x] == INF || (fl[x] & (FL_MARK | FL_SEEN)))
-			continue;
-		for (;;) {
-			if (fl[y] & (FL_MARK | FL_SEEN)) {
-				res = fl[y] & FL_MARK ? FL_MARK : FL_SEEN;
-				break;
-			}
-			c->stack[sp++] = y;
-			if (y == c->src) {
-				res = FL_SEEN;
-				break;
-			}
-			y = c->pred[y];
-		}
-		while (sp)
-			fl[c->stack[--sp]] |= res;
-	}
-	for (uint32_t x = 0; x < c->n; x++) {
-		fl[x] &= ~FL_SEEN;
-		if (fl[x] & FL_MARK)
-			c->alist[na++] = x;
-	}
-	return na;
-}
-
 static inline bool spf_lbl_differs(const struct spf_lbl *o, uint64_t d,
 				   uint32_t h, uint32_t pred)
 {
@@ -1001,7 +1086,7 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	if (inval) {
 		const uint64_t floor = c->p.min_avail_bw;
 
-		na = spf_mark_below(c);
+		na = spf_mark_below(c, c->src, c->d, c->pred);
 		for (uint32_t i = 0; i < na; i++) {
 			spf_touch(c, c->alist[i]);
 			spf_set(c, c->alist[i], INF, 0, NONE);
