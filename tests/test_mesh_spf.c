@@ -1200,6 +1200,89 @@ static void test_rules(void)
 	mesh_graph_free(g);
 }
 
+/*
+ * Neighbour trees kept between runs: a change that no tree uses or could
+ * use recomputes none, a change on one neighbour's tree only that one, a
+ * change of a tunnel of the source all; results equal a fresh full run.
+ */
+static void nb_change(struct mesh_graph *g, struct mesh_spf_ctx *c, uint32_t a,
+		      uint32_t b, uint32_t delay, uint32_t expect_trees)
+{
+	struct mesh_spf_params p = {.src_id = 1, .use_src_tenant = true};
+	struct mesh_spf_ctx *f = mesh_spf_new(&p);
+	struct mesh_graph_change ch[4];
+	uint32_t slot = mesh_graph_lookup(g, a);
+	struct mesh_link_adv adv;
+	const uint32_t ids[] = {1, 2, 3, 4, 5, 6};
+	size_t nch = 0;
+
+	adv = g->nodes[slot].edges[mesh_graph_find_edge(g, slot, b)].adv;
+	adv.delay_us = delay;
+	CU_ASSERT_EQUAL(mesh_graph_link_update(g, a, b, &adv, ch, &nch), 0);
+	mesh_spf_run(c, g, ch, nch);
+	CU_ASSERT_EQUAL(mesh_spf_get_stats(c)->last_kind,
+			MESH_SPF_RUN_INCREMENTAL);
+	CU_ASSERT_EQUAL(mesh_spf_get_stats(c)->last_nb_trees, expect_trees);
+	mesh_spf_run(f, g, NULL, 0);
+	CU_ASSERT(same_results(c, f, ids, 6));
+	mesh_spf_free(f);
+}
+
+static void test_nb_trees(void)
+{
+	struct mesh_graph *g = mesh_graph_new();
+	struct mesh_spf_params p = {.src_id = 1, .use_src_tenant = true};
+	struct mesh_spf_ctx *c = mesh_spf_new(&p);
+	struct mesh_spf_route r;
+	struct mesh_link_adv a[4];
+
+	/* 1 - {2, 3, 4} at 10; 2-5 1, 3-5 5, 4-6 1, 5-6 3; 3-4 1000 */
+	a[0] = L(2, 10);
+	a[1] = L(3, 10);
+	a[2] = L(4, 10);
+	mesh_graph_node_update(g, 1, 1, 0, 1, a, 3);
+	a[0] = L(1, 10);
+	a[1] = L(5, 1);
+	mesh_graph_node_update(g, 2, 1, 0, 1, a, 2);
+	a[0] = L(1, 10);
+	a[1] = L(5, 5);
+	a[2] = L(4, 1000);
+	mesh_graph_node_update(g, 3, 1, 0, 1, a, 3);
+	a[0] = L(1, 10);
+	a[1] = L(6, 1);
+	a[2] = L(3, 1000);
+	mesh_graph_node_update(g, 4, 1, 0, 1, a, 3);
+	a[0] = L(2, 1);
+	a[1] = L(3, 5);
+	a[2] = L(6, 3);
+	mesh_graph_node_update(g, 5, 1, 0, 1, a, 3);
+	a[0] = L(4, 1);
+	a[1] = L(5, 3);
+	mesh_graph_node_update(g, 6, 1, 0, 1, a, 2);
+	mesh_spf_run(c, g, NULL, 0);
+	CU_ASSERT_EQUAL(mesh_spf_get_stats(c)->last_nb_trees, 3);
+	/* 6: primary via 4 (11), backup via 2, 5 (14), disjoint */
+	mesh_spf_route_get(c, 6, &r);
+	CU_ASSERT_EQUAL(r.nexthop_id, 4);
+	CU_ASSERT_EQUAL(r.backup_nexthop_id, 2);
+	CU_ASSERT_EQUAL(r.backup_cost, 14);
+	CU_ASSERT(r.backup_disjoint);
+
+	/* 3 -> 4 costlier still: in no tree, cannot enter one */
+	nb_change(g, c, 3, 4, 2000, 0);
+	/* 2 -> 5 costlier: only 2's tree used it */
+	nb_change(g, c, 2, 5, 50, 1);
+	mesh_spf_route_get(c, 6, &r);
+	CU_ASSERT_EQUAL(r.backup_nexthop_id, 3);
+	CU_ASSERT_EQUAL(r.backup_cost, 18);
+	/* 3 -> 4 now cheap: shortens 3's tree (3 -> 4 -> 6) */
+	nb_change(g, c, 3, 4, 1, 1);
+	/* a tunnel of the source: all trees */
+	nb_change(g, c, 1, 2, 20, 3);
+	mesh_spf_free(c);
+	mesh_graph_free(g);
+}
+
 /* ---- what the hold-down and `show mesh spf statistics` get ---- */
 
 static void test_pending(void)
@@ -1679,6 +1762,7 @@ int main(void)
 	CU_add_test(s, "brute force reference", test_bruteforce);
 	CU_add_test(s, "hop-by-hop loop freedom", test_loop_free);
 	CU_add_test(s, "incremental equals full", test_incremental);
+	CU_add_test(s, "neighbour trees kept between runs", test_nb_trees);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
