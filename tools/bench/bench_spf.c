@@ -359,6 +359,7 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries,
 	uint32_t *pos = calloc(g->n_slots, sizeof(*pos));
 	double tf[256], tp[256], tinc = 0, tskip = 0, t0;
 	int ninc = 0, nskip = 0, nbk = 0, ndisj = 0, nnolfa = 0;
+	uint64_t inc_trees = 0;
 	uint32_t src = mesh_graph_lookup(g, 1);
 	volatile uint64_t sink = 0;
 	long rss_spf;
@@ -414,6 +415,7 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries,
 		    MESH_SPF_RUN_INCREMENTAL) {
 			tinc += t0;
 			ninc++;
+			inc_trees += mesh_spf_get_stats(c)->last_nb_trees;
 		} else if (mesh_spf_get_stats(c)->last_kind ==
 			   MESH_SPF_RUN_SKIPPED) {
 			tskip += t0;
@@ -423,10 +425,11 @@ static void bench(uint32_t n, uint32_t m, int reps, int cspf_queries,
 
 	double mf = median(tf, reps), mp = median(tp, reps);
 
-	printf("| %u / %u | %.2f | %.2f | %.2fx | %.2f (%d) | %.3f (%d) | "
-	       "%.1f + %.1f | %ld |",
+	printf("| %u / %u | %.2f | %.2f | %.2fx | %.2f (%d; %.1f trees) | "
+	       "%.3f (%d) | %.1f + %.1f | %ld |",
 	       n, m, mf / 1000, mp / 1000, mf / mp,
 	       ninc ? tinc / ninc / 1000 : 0.0, ninc,
+	       ninc ? (double)inc_trees / ninc : 0.0,
 	       nskip ? tskip / nskip / 1000 : 0.0, nskip,
 	       mesh_graph_mem_bytes(g) / 1048576.0,
 	       mesh_spf_mem_bytes(c) / 1048576.0, rss_spf / 1024);
