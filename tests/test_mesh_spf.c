@@ -1228,6 +1228,14 @@ static void nb_change(struct mesh_graph *g, struct mesh_spf_ctx *c, uint32_t a,
 	mesh_spf_free(f);
 }
 
+/* Two-way tunnels, the same delay both ways. */
+static const struct {
+	uint32_t a, b, delay;
+} nb_links[] = {
+	{1, 2, 10}, {1, 3, 10}, {1, 4, 10}, {2, 5, 1},
+	{3, 5, 5},  {4, 6, 1},	{5, 6, 3},  {3, 4, 1000},
+};
+
 static void test_nb_trees(void)
 {
 	struct mesh_graph *g = mesh_graph_new();
@@ -1236,29 +1244,16 @@ static void test_nb_trees(void)
 	struct mesh_spf_route r;
 	struct mesh_link_adv a[4];
 
-	/* 1 - {2, 3, 4} at 10; 2-5 1, 3-5 5, 4-6 1, 5-6 3; 3-4 1000 */
-	a[0] = L(2, 10);
-	a[1] = L(3, 10);
-	a[2] = L(4, 10);
-	mesh_graph_node_update(g, 1, 1, 0, 1, a, 3);
-	a[0] = L(1, 10);
-	a[1] = L(5, 1);
-	mesh_graph_node_update(g, 2, 1, 0, 1, a, 2);
-	a[0] = L(1, 10);
-	a[1] = L(5, 5);
-	a[2] = L(4, 1000);
-	mesh_graph_node_update(g, 3, 1, 0, 1, a, 3);
-	a[0] = L(1, 10);
-	a[1] = L(6, 1);
-	a[2] = L(3, 1000);
-	mesh_graph_node_update(g, 4, 1, 0, 1, a, 3);
-	a[0] = L(2, 1);
-	a[1] = L(3, 5);
-	a[2] = L(6, 3);
-	mesh_graph_node_update(g, 5, 1, 0, 1, a, 3);
-	a[0] = L(4, 1);
-	a[1] = L(5, 3);
-	mesh_graph_node_update(g, 6, 1, 0, 1, a, 2);
+	for (uint32_t id = 1; id <= 6; id++) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < array_size(nb_links); j++)
+			if (nb_links[j].a == id)
+				a[k++] = L(nb_links[j].b, nb_links[j].delay);
+			else if (nb_links[j].b == id)
+				a[k++] = L(nb_links[j].a, nb_links[j].delay);
+		mesh_graph_node_update(g, id, 1, 0, 1, a, k);
+	}
 	mesh_spf_run(c, g, NULL, 0);
 	CU_ASSERT_EQUAL(mesh_spf_get_stats(c)->last_nb_trees, 3);
 	/* 6: primary via 4 (11), backup via 2, 5 (14), disjoint */
