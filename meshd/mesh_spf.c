@@ -379,14 +379,6 @@ static inline uint64_t spf_eff(const struct mesh_spf_ctx *c, bool usable,
 	return usable && bw >= c->p.min_avail_bw ? cost : INF;
 }
 
-static inline void spf_set(struct mesh_spf_ctx *c, uint32_t y, uint64_t d,
-			   uint32_t h, uint32_t pred)
-{
-	c->d[y] = d;
-	c->h[y] = h;
-	c->pred[y] = pred;
-}
-
 static void spf_arrays_free(struct mesh_spf_ctx *c)
 {
 	XFREE(MTYPE_MESH_SPF_ARRAYS, c->d);
@@ -684,20 +676,19 @@ static bool spf_nb_affected(const struct mesh_spf_ctx *c, uint32_t i,
 }
 
 /*
- * Repair neighbour i's tree after the changed arcs e[], as the primary is
- * repaired (top comment, Incremental): (1) unlabel the heads of tree arcs
- * that got costlier and everything below them; (2) label each from its
- * in-neighbours that kept theirs and queue it; offer every arc that got
- * cheaper to its head; (3) Dijkstra from there.
+ * Repair root's tree (d, h, pred) after the changed arcs e[] (top comment,
+ * Incremental): (1) unlabel the heads of tree arcs that got costlier and
+ * everything below them; (2) label each from its in-neighbours that kept
+ * theirs and queue it; offer every arc that got cheaper to its head; (3)
+ * Dijkstra from there. With touch (the primary tree), every label changed
+ * is saved first.
  */
-static void spf_nb_repair(struct mesh_spf_ctx *c, uint32_t i,
-			  const struct spf_edge_change *e, uint32_t ne)
+static void spf_repair(struct mesh_spf_ctx *c, uint32_t root, uint64_t *d,
+		       uint32_t *h, uint32_t *pred,
+		       const struct spf_edge_change *e, uint32_t ne, bool touch)
 {
 	const struct mesh_graph_node *nodes = c->g->nodes;
-	const uint32_t b = c->nb_slot[i];
 	const uint64_t floor = c->p.min_avail_bw;
-	uint64_t *d = spf_nb_d(c, i);
-	uint32_t *h = spf_nb_h(c, i), *pred = spf_nb_pred(c, i);
 	uint16_t *fl = c->fl;
 	bool inval = false;
 	uint32_t na;
@@ -710,8 +701,10 @@ static void spf_nb_repair(struct mesh_spf_ctx *c, uint32_t i,
 			inval = true;
 		}
 	if (inval) {
-		na = spf_mark_below(c, b, d, pred);
+		na = spf_mark_below(c, root, d, pred);
 		for (uint32_t a = 0; a < na; a++) {
+			if (touch)
+				spf_touch(c, c->alist[a]);
 			d[c->alist[a]] = INF;
 			h[c->alist[a]] = 0;
 			pred[c->alist[a]] = NONE;
@@ -726,7 +719,7 @@ static void spf_nb_repair(struct mesh_spf_ctx *c, uint32_t i,
 
 				if (u == NONE || (fl[u] & FL_MARK) ||
 				    d[u] == INF ||
-				    (u != b && !(fl[u] & FL_TRANSIT)) ||
+				    (u != root && !(fl[u] & FL_TRANSIT)) ||
 				    (floor && nx->arc_bw[k].rev < floor))
 					continue;
 				cd = d[u] + nx->arcs[k].rcost;
@@ -750,18 +743,20 @@ static void spf_nb_repair(struct mesh_spf_ctx *c, uint32_t i,
 		const uint32_t u = e[j].u, v = e[j].v;
 		uint64_t cd;
 
-		if (e[j].cur >= e[j].old || v == b || !(fl[v] & FL_DST) ||
-		    d[u] == INF || (u != b && !(fl[u] & FL_TRANSIT)))
+		if (e[j].cur >= e[j].old || v == root || !(fl[v] & FL_DST) ||
+		    d[u] == INF || (u != root && !(fl[u] & FL_TRANSIT)))
 			continue;
 		cd = d[u] + e[j].cur;
 		if (!spf_better(c, cd, h[u] + 1, u, d[v], h[v], pred[v]))
 			continue;
+		if (touch)
+			spf_touch(c, v);
 		d[v] = cd;
 		h[v] = h[u] + 1;
 		pred[v] = u;
 		heap_set(c, v);
 	}
-	spf_settle(c, b, d, h, pred, false);
+	spf_settle(c, root, d, h, pred, touch);
 }
 
 /*
@@ -882,7 +877,8 @@ static void spf_backups(struct mesh_spf_ctx *c, bool full,
 			spf_tree(c, b, spf_nb_d(c, i), spf_nb_h(c, i),
 				 spf_nb_pred(c, i));
 		else
-			spf_nb_repair(c, i, e, ne);
+			spf_repair(c, b, spf_nb_d(c, i), spf_nb_h(c, i),
+				   spf_nb_pred(c, i), e, ne, false);
 		c->st.last_nb_trees++;
 	}
 	for (uint32_t i = 0; i < c->n_nb; i++)
@@ -1034,8 +1030,8 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 {
 	const struct mesh_graph *g = c->g;
 	struct spf_edge_change e[MESH_SPF_INC_MAX];
-	uint32_t ne = 0, na, nd = 0;
-	bool flips = false, changed = false, inval = false, out_of_src = false;
+	uint32_t ne = 0, nd = 0;
+	bool flips = false, changed = false, out_of_src = false;
 
 	if (n > MESH_SPF_INC_MAX)
 		return MESH_SPF_RUN_NONE;
@@ -1073,76 +1069,9 @@ spf_incremental(struct mesh_spf_ctx *c, const struct mesh_graph_change *ch,
 	if (!changed && !flips)
 		return MESH_SPF_RUN_SKIPPED;
 
+	/* Primary: repaired, saving every label it changes. */
 	c->n_t = 0;
-	heap_reset(c, c->d);
-
-	/* Primary, 1: heads of tree edges that got costlier, and below. */
-	for (uint32_t j = 0; j < ne; j++)
-		if (e[j].cur > e[j].old && c->d[e[j].v] != INF &&
-		    c->pred[e[j].v] == e[j].u) {
-			c->fl[e[j].v] |= FL_MARK;
-			inval = true;
-		}
-	if (inval) {
-		const uint64_t floor = c->p.min_avail_bw;
-
-		na = spf_mark_below(c, c->src, c->d, c->pred);
-		for (uint32_t i = 0; i < na; i++) {
-			spf_touch(c, c->alist[i]);
-			spf_set(c, c->alist[i], INF, 0, NONE);
-		}
-		/* 2: from the neighbours that kept their labels */
-		for (uint32_t i = 0; i < na; i++) {
-			uint32_t x = c->alist[i];
-			const struct mesh_graph_node *nx = &g->nodes[x];
-			uint64_t bd = INF;
-			uint32_t bh = 0, bp = NONE;
-
-			for (uint32_t k = 0; k < nx->n_edges; k++) {
-				uint32_t u = nx->arcs[k].head;
-				uint64_t cd;
-
-				if (u == NONE || (c->fl[u] & FL_MARK) ||
-				    c->d[u] == INF || !spf_can_relax(c, u) ||
-				    (floor && nx->arc_bw[k].rev < floor))
-					continue;
-				cd = c->d[u] + nx->arcs[k].rcost;
-				if (spf_better(c, cd, c->h[u] + 1, u, bd, bh,
-					       bp)) {
-					bd = cd;
-					bh = c->h[u] + 1;
-					bp = u;
-				}
-			}
-			spf_set(c, x, bd, bh, bp);
-		}
-		for (uint32_t i = 0; i < na; i++) {
-			uint32_t x = c->alist[i];
-
-			c->fl[x] &= ~FL_MARK;
-			if (c->d[x] != INF)
-				heap_set(c, x);
-		}
-	}
-	/* ... and edges that got cheaper */
-	for (uint32_t j = 0; j < ne; j++) {
-		uint32_t u = e[j].u, v = e[j].v;
-		uint64_t cd;
-
-		if (e[j].cur >= e[j].old || v == c->src ||
-		    !(c->fl[v] & FL_DST) || c->d[u] == INF ||
-		    !spf_can_relax(c, u))
-			continue;
-		cd = c->d[u] + e[j].cur;
-		if (!spf_better(c, cd, c->h[u] + 1, u, c->d[v], c->h[v],
-				c->pred[v]))
-			continue;
-		spf_touch(c, v);
-		spf_set(c, v, cd, c->h[u] + 1, u);
-		heap_set(c, v);
-	}
-	/* 3 */
-	spf_settle(c, c->src, c->d, c->h, c->pred, true);
+	spf_repair(c, c->src, c->d, c->h, c->pred, e, ne, true);
 
 	/* Backups: the neighbour trees the changes affect are recomputed
 	 * (all if a tunnel of the source changed: the neighbours may have),
