@@ -1143,7 +1143,12 @@ struct mesh_rib {
 	size_t queued;
 	uint32_t rx[MESH_RIB_PEERS_MAX];
 	uint32_t best[MESH_RIB_PEERS_MAX];
+	bool report_all; /* call back for every decided route */
 };
+
+/* The transmit path identifier lives in what was padding. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct mesh_path) == 40,
+	       "a path is 40 octets on 64-bit hosts");
 
 _Static_assert(offsetof(struct mesh_route, addr) ==
 		       offsetof(struct mesh_route, tn) +
@@ -1309,6 +1314,28 @@ size_t mesh_rib_queued(const struct mesh_rib *rib)
 	return rib->queued;
 }
 
+/*
+ * The smallest transmit identifier (>= 1) no path of r uses. Routes have
+ * few paths; a single-path route costs nothing. An identifier freed by a
+ * withdrawal is taken again by the next new path of the route.
+ */
+static uint32_t route_tx_id(const struct mesh_route *r)
+{
+	uint32_t id = 1;
+	bool taken;
+
+	do {
+		taken = false;
+		for (const struct mesh_path *q = r->paths; q; q = q->next)
+			if (q->tx_id == id) {
+				taken = true;
+				id++;
+				break;
+			}
+	} while (taken);
+	return id;
+}
+
 void mesh_rib_update(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
 		     uint16_t peer, uint32_t path_id, struct mesh_aset *attr_in,
 		     struct mesh_aset *attr, uint16_t flags, uint32_t now)
@@ -1346,6 +1373,7 @@ void mesh_rib_update(struct mesh_rib *rib, const struct mesh_bgp_prefix *p,
 		path = path_new(rib, r);
 		path->peer = peer;
 		path->path_id = path_id;
+		path->tx_id = route_tx_id(r);
 		if (last)
 			last->next = path;
 		else
@@ -1712,6 +1740,11 @@ static struct mesh_path *route_decide(struct mesh_route *r)
 	return best;
 }
 
+void mesh_rib_report_all(struct mesh_rib *rib, bool all)
+{
+	rib->report_all = all;
+}
+
 bool mesh_rib_process(struct mesh_rib *rib, size_t budget,
 		      mesh_rib_change_cb cb, void *arg)
 {
@@ -1739,7 +1772,8 @@ bool mesh_rib_process(struct mesh_rib *rib, size_t budget,
 				  best->path_id != e.old_path_id ||
 				  best->attr != e.old_attr)
 			       : e.had_best;
-		if (changed && cb)
+		/* A queued route had a path added, replaced or removed. */
+		if ((changed || rib->report_all) && cb)
 			cb(r, e.old_attr, e.old_peer, arg);
 		mesh_aset_unref(e.old_attr);
 		/* The callback may have added paths (and queued r again). */
@@ -2018,6 +2052,36 @@ void mesh_adjout_walk(const struct mesh_adjout *out, mesh_adjout_walk_cb cb,
 	struct adjout_walk_arg wa = {.out = out, .cb = cb, .arg = arg};
 
 	trie_walk(&out->t, adjout_walk_leaf, &wa);
+}
+
+size_t mesh_adjout_diff(const struct mesh_adjout *out,
+			const struct mesh_bgp_prefix *p,
+			const struct mesh_adjout_want *want, size_t n,
+			mesh_adjout_diff_cb cb, void *arg)
+{
+	struct adjout_ent *head, *e;
+	size_t count = 0, i;
+
+	if (!adjout_prefix_ok(out, p))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (mesh_adjout_get(out, p, want[i].path_id) != want[i].attr) {
+			count++;
+			if (cb)
+				cb(p, want[i].path_id, want[i].attr, arg);
+		}
+	head = trie_lookup(&out->t, p->addr, p->plen);
+	for (e = head; e; e = e->next ? pool_ptr(&out->ents, e->next) : NULL) {
+		for (i = 0; i < n; i++)
+			if (want[i].path_id == e->path_id)
+				break;
+		if (i < n)
+			continue;
+		count++;
+		if (cb)
+			cb(p, e->path_id, NULL, arg);
+	}
+	return count;
 }
 
 /* ------------------------------------------------------------------ */

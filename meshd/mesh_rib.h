@@ -27,8 +27,15 @@
  *     batches and reports those whose selection changed. A burst of
  *     UPDATEs for one prefix costs one decision.
  *   - Adj-RIB-Out (struct mesh_adjout) remembers, per peer and family,
- *     the attribute set last advertised for each prefix, so an export
- *     that would repeat it sends nothing.
+ *     the attribute set last advertised for each (prefix, path
+ *     identifier), so an export that would repeat it sends nothing;
+ *     mesh_adjout_diff() lists what an export has to send.
+ *   - Each path gets a transmit path identifier (tx_id) when it enters
+ *     its route: the smallest one not used by the route's other paths.
+ *     It stays with the path for as long as the path exists (a refresh
+ *     or an attribute change keeps it), so ADD-PATH (RFC 7911) senders
+ *     can announce a changed path as an implicit replace of its ID and
+ *     a gone path as a withdrawal of exactly that ID.
  *
  * Memory: trie nodes, routes and paths come from pools of their own
  * (chunks allocated with MTYPEs); one IPv4 prefix with one path costs
@@ -117,6 +124,9 @@ struct mesh_path {
 	uint16_t peer;		   /* mesh_rib_peer index */
 	uint16_t flags;		   /* MESH_PATH_* */
 	uint32_t since;		   /* monotonic seconds of last change */
+	uint32_t tx_id;		   /* RFC 7911 identifier when sending
+				    * (>= 1, unique within the route, stable
+				    * for the life of the path) */
 };
 
 /* Trie linkage of a route (private). child[] are tagged pool indices. */
@@ -201,6 +211,14 @@ size_t mesh_rib_peer_sweep_stale(struct mesh_rib *rib, uint16_t peer);
 typedef void (*mesh_rib_change_cb)(struct mesh_route *r,
 				   struct mesh_aset *old_attr,
 				   uint16_t old_peer, void *arg);
+/*
+ * With all set, mesh_rib_process() calls back for every decided route
+ * whose paths changed at all (a non-best path added, replaced or gone),
+ * not only when the selection changed: ADD-PATH senders advertise every
+ * path. The callback tells the cases apart by comparing old_attr and
+ * old_peer with r->best.
+ */
+void mesh_rib_report_all(struct mesh_rib *rib, bool all);
 /* Decides up to budget queued routes (0: all). Returns true if queued
  * routes remain. */
 bool mesh_rib_process(struct mesh_rib *rib, size_t budget,
@@ -268,6 +286,27 @@ void mesh_adjout_walk(const struct mesh_adjout *out, mesh_adjout_walk_cb cb,
 		      void *arg);
 /* Forgets everything (session down). */
 void mesh_adjout_clear(struct mesh_adjout *out);
+
+/* One path an export wants advertised for a prefix. */
+struct mesh_adjout_want {
+	uint32_t path_id;
+	struct mesh_aset *attr; /* not NULL */
+};
+/* A difference: announce path_id with attr, or withdraw it (NULL). */
+typedef void (*mesh_adjout_diff_cb)(const struct mesh_bgp_prefix *p,
+				    uint32_t path_id, struct mesh_aset *attr,
+				    void *arg);
+/*
+ * Compares what out holds for p with want[0..n) (distinct path
+ * identifiers) and calls cb for each difference, in want order for
+ * announcements, then for withdrawals of the identifiers out holds that
+ * want lacks. Changes nothing (the caller records what it sends with
+ * mesh_adjout_set). Returns the number of differences.
+ */
+size_t mesh_adjout_diff(const struct mesh_adjout *out,
+			const struct mesh_bgp_prefix *p,
+			const struct mesh_adjout_want *want, size_t n,
+			mesh_adjout_diff_cb cb, void *arg);
 
 void mesh_rib_init(void);
 void mesh_rib_terminate(void);

@@ -1141,6 +1141,155 @@ static void test_pack(void)
 }
 
 /* Host bits beyond the prefix length are cleared on decode. */
+/*
+ * ADD-PATH on send (RFC 7911 3): each NLRI is preceded by its 4-octet
+ * path identifier, in the NLRI and Withdrawn Routes fields and inside
+ * MP_REACH_NLRI / MP_UNREACH_NLRI, and only when the send direction was
+ * negotiated. Whole messages as byte vectors.
+ */
+struct ap_vec {
+	const char *name;
+	uint16_t afi;
+	bool withdraw;
+	uint8_t tx, rx; /* MESH_BGP_AFB_* */
+	uint32_t ids[2];
+	const char *hex;
+};
+
+#define AP_ATTRS4 "40 01 01 00  40 02 00  40 03 04 0a 00 00 01  40 05 04 00 00 00 64 "
+#define AP_ATTRS6 "40 01 01 00  40 02 00  40 05 04 00 00 00 64 "
+#define AP_P4 "18 c0 00 02 "
+#define AP_P6 "30 20 01 0d b8 00 01 "
+#define AP_NH6 "20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 "
+
+static const struct ap_vec ap_vecs[] = {
+	{"addpath-tx-v4-announce", MESH_BGP_AFI_IPV4, false, MESH_BGP_AFB_IPV4,
+	 0, {1, 2},
+	 MARKER "00 3c 02  00 00  00 15 " AP_ATTRS4
+		"00 00 00 01 " AP_P4 "00 00 00 02 " AP_P4},
+	{"addpath-tx-v4-withdraw", MESH_BGP_AFI_IPV4, true, MESH_BGP_AFB_IPV4,
+	 0, {1, 2},
+	 MARKER "00 27 02  00 10 00 00 00 01 " AP_P4 "00 00 00 02 " AP_P4
+		"00 00"},
+	/* receiving path identifiers does not mean sending them */
+	{"addpath-rx-only-v4-announce", MESH_BGP_AFI_IPV4, false, 0,
+	 MESH_BGP_AFB_IPV4, {1, 2},
+	 MARKER "00 34 02  00 00  00 15 " AP_ATTRS4 AP_P4 AP_P4},
+	{"addpath-tx-v6-announce", MESH_BGP_AFI_IPV6, false, MESH_BGP_AFB_IPV6,
+	 0, {3, 7},
+	 MARKER "00 54 02  00 00  00 3d  90 0e 00 2b 00 02 01 10 " AP_NH6
+		"00  00 00 00 03 " AP_P6 "00 00 00 07 " AP_P6 AP_ATTRS6},
+	{"addpath-tx-v6-withdraw", MESH_BGP_AFI_IPV6, true, MESH_BGP_AFB_IPV6,
+	 0, {3, 7},
+	 MARKER "00 34 02  00 00  00 1d  90 0f 00 19 00 02 01 "
+		"00 00 00 03 " AP_P6 "00 00 00 07 " AP_P6},
+	/* the other family's setting does not leak */
+	{"addpath-tx-v4-only-v6-withdraw", MESH_BGP_AFI_IPV6, true,
+	 MESH_BGP_AFB_IPV4, 0, {3, 7},
+	 MARKER "00 2c 02  00 00  00 15  90 0f 00 11 00 02 01 " AP_P6 AP_P6},
+};
+
+static void test_pack_addpath(void)
+{
+	static const uint8_t nh6[16] = {0x20, 1, 0xd, 0xb8, [15] = 1};
+	uint8_t buf[4096], want[4096];
+
+	for (size_t i = 0; i < sizeof(ap_vecs) / sizeof(ap_vecs[0]); i++) {
+		const struct ap_vec *t = &ap_vecs[i];
+		struct mesh_bgp_prefix pfx[2];
+		struct mesh_bgp_attrs a;
+		struct mesh_bgp_ctx ctx;
+		struct mesh_bgp_pack p;
+		struct mesh_bgp_verdict v;
+		struct mesh_bgp_update u;
+		struct mesh_wbuf w;
+		size_t wl = hex_parse(t->hex, want, sizeof(want));
+		int n;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.as4 = ctx.ibgp = true;
+		ctx.addpath_tx = t->tx;
+		ctx.addpath_rx = t->rx;
+		memset(&a, 0, sizeof(a));
+		mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_ORIGIN);
+		a.origin = MESH_BGP_ORIGIN_IGP;
+		mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_AS_PATH);
+		a.as_path_width = 4;
+		mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_LOCAL_PREF);
+		a.local_pref = 100;
+		if (t->afi == MESH_BGP_AFI_IPV4) {
+			mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_NEXT_HOP);
+			a.next_hop = 0x0a000001;
+		} else {
+			mesh_bgp_bit_set(a.present, MESH_BGP_ATTR_MP_REACH);
+			a.mp_reach.afi = MESH_BGP_AFI_IPV6;
+			a.mp_reach.safi = MESH_BGP_SAFI_UNICAST;
+			a.mp_reach.nh.p = nh6;
+			a.mp_reach.nh.len = sizeof(nh6);
+		}
+		memset(pfx, 0, sizeof(pfx));
+		for (int k = 0; k < 2; k++) {
+			pfx[k].afi = t->afi;
+			pfx[k].has_path_id = true;
+			pfx[k].path_id = t->ids[k];
+			if (t->afi == MESH_BGP_AFI_IPV4) {
+				pfx[k].plen = 24;
+				memcpy(pfx[k].addr, "\xc0\x00\x02", 3);
+			} else {
+				pfx[k].plen = 48;
+				memcpy(pfx[k].addr, "\x20\x01\x0d\xb8\x00\x01",
+				       6);
+			}
+		}
+		memset(&p, 0, sizeof(p));
+		p.ctx = &ctx;
+		p.attrs = t->withdraw ? NULL : &a;
+		p.afi = t->afi;
+		p.safi = MESH_BGP_SAFI_UNICAST;
+		p.withdraw = t->withdraw;
+		p.pfx = pfx;
+		p.n_pfx = 2;
+		mesh_wbuf_init(&w, buf, sizeof(buf));
+		n = mesh_bgp_pack_next(&p, &w);
+		CU_ASSERT_EQUAL(n, 2);
+		if (w.len != wl || memcmp(buf, want, wl)) {
+			char text[2048];
+
+			mesh_bgp_hexdump(text, sizeof(text), buf, w.len);
+			printf("\n  %s: got\n%s", t->name, text);
+			CU_FAIL("encoding differs");
+		}
+		CU_ASSERT_EQUAL(mesh_bgp_pack_next(&p, &w), 0);
+
+		/* and it decodes back with the same identifiers when the
+		 * receiver expects them */
+		ctx.addpath_rx = ctx.addpath_tx;
+		CU_ASSERT(mesh_bgp_update_decode(want, wl, &ctx, &u, &v) ==
+			  MESH_BGP_ACT_NONE);
+		{
+			const struct mesh_bgp_bytes *field =
+				t->afi == MESH_BGP_AFI_IPV4
+					? (t->withdraw ? &u.withdrawn : &u.nlri)
+					: (t->withdraw
+						   ? &u.attrs.mp_unreach.nlri
+						   : &u.attrs.mp_reach.nlri);
+			bool ap = mesh_bgp_ctx_addpath(&ctx, t->afi, false);
+			struct mesh_bgp_nlri_iter it;
+			struct mesh_bgp_prefix x;
+			int k = 0;
+
+			mesh_bgp_nlri_iter_init(&it, field, t->afi, ap);
+			while (mesh_bgp_nlri_iter_next(&it, &x) > 0) {
+				CU_ASSERT(x.has_path_id == ap);
+				if (ap && k < 2)
+					CU_ASSERT(x.path_id == t->ids[k]);
+				k++;
+			}
+			CU_ASSERT_EQUAL(k, 2);
+		}
+	}
+}
+
 static void test_nlri_host_bits(void)
 {
 	static const uint8_t nlri[] = {23, 10, 1, 3, 0, 33, 1, 2, 3, 4, 5};
@@ -1222,6 +1371,7 @@ int main(int argc, char **argv)
 			 test_small_messages) ||
 	    !CU_add_test(s, "framing a stream", test_frame_stream) ||
 	    !CU_add_test(s, "update packing", test_pack) ||
+	    !CU_add_test(s, "ADD-PATH send byte vectors", test_pack_addpath) ||
 	    !CU_add_test(s, "NLRI host bits", test_nlri_host_bits) ||
 	    !CU_add_test(s, "hex dump", test_hexdump)) {
 		CU_cleanup_registry();

@@ -966,6 +966,198 @@ static void test_addpath(void)
 	check_clean();
 }
 
+/* ---- ADD-PATH sending: transmit identifiers and Adj-RIB-Out diffs ---- */
+
+static uint32_t tx_id_of(const struct mesh_route *r, uint16_t peer,
+			 uint32_t path_id)
+{
+	for (const struct mesh_path *x = r->paths; x; x = x->next)
+		if (x->peer == peer && x->path_id == path_id)
+			return x->tx_id;
+	return 0;
+}
+
+struct diffs {
+	int n;
+	struct {
+		uint32_t id;
+		struct mesh_aset *attr;
+	} d[16];
+};
+
+static void diff_cb(const struct mesh_bgp_prefix *p, uint32_t path_id,
+		    struct mesh_aset *attr, void *arg)
+{
+	struct diffs *ds = arg;
+
+	(void)p;
+	if (ds->n < (int)array_size(ds->d)) {
+		ds->d[ds->n].id = path_id;
+		ds->d[ds->n].attr = attr;
+	}
+	ds->n++;
+}
+
+/* What an ADD-PATH export wants: every eligible path under its tx_id. */
+static size_t want_all(const struct mesh_route *r,
+		       struct mesh_adjout_want *w, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct mesh_path *x = r ? r->paths : NULL; x && n < max;
+	     x = x->next)
+		if (x->attr && !(x->flags & MESH_PATH_INVALID)) {
+			w[n].path_id = x->tx_id;
+			w[n].attr = x->attr;
+			n++;
+		}
+	return n;
+}
+
+/* Sends the differences: records them as an export would. */
+static int sync_out(struct mesh_adjout *out, struct mesh_rib *rib,
+		    const struct mesh_bgp_prefix *p, struct diffs *ds)
+{
+	struct mesh_adjout_want w[16];
+	size_t n = want_all(mesh_rib_lookup(rib, p), w, array_size(w));
+
+	memset(ds, 0, sizeof(*ds));
+	CU_ASSERT_EQUAL(mesh_adjout_diff(out, p, w, n, diff_cb, ds),
+			(size_t)ds->n);
+	for (int i = 0; i < ds->n && i < (int)array_size(ds->d); i++)
+		mesh_adjout_set(out, p, ds->d[i].id,
+				ds->d[i].attr ? mesh_aset_ref(ds->d[i].attr)
+					      : NULL);
+	return ds->n;
+}
+
+static int count_cb;
+
+static void count_change(struct mesh_route *r, struct mesh_aset *old_attr,
+			 uint16_t old_peer, void *arg)
+{
+	(void)r, (void)old_attr, (void)old_peer, (void)arg;
+	count_cb++;
+}
+
+static void test_addpath_tx(void)
+{
+	struct aspec s1 = {.path = "65001 1"};
+	struct aspec s2 = {.path = "65002 1 2"};
+	struct aspec s3 = {.path = "65001 1 2 3"};
+	struct aspec s4 = {.path = "65002 9 9 9 9"};
+	struct mesh_aset *a1 = mk(&s1), *a2 = mk(&s2), *a3 = mk(&s3),
+			 *a4 = mk(&s4);
+	struct mesh_rib *rib = mesh_rib_new(V4);
+	struct mesh_adjout *out = mesh_adjout_new(V4);
+	struct mesh_bgp_prefix p = pfx4(192, 0, 2, 0, 24);
+	uint32_t ia, ib, ic;
+	struct mesh_route *r;
+	struct diffs ds;
+
+	/* Three paths of one prefix (a multi-homed IVN seen through two
+	 * neighbors, one of them with two paths): distinct identifiers. */
+	upd(rib, &p, &peer_a, 0, a1, 0);
+	upd(rib, &p, &peer_b, 0, a2, 0);
+	upd(rib, &p, &peer_i, 5, a3, 0);
+	mesh_rib_process(rib, 0, NULL, NULL);
+	r = mesh_rib_lookup(rib, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	ia = tx_id_of(r, peer_a.index, 0);
+	ib = tx_id_of(r, peer_b.index, 0);
+	ic = tx_id_of(r, peer_i.index, 5);
+	CU_ASSERT(ia == 1 && ib == 2 && ic == 3);
+
+	/* First export: all three announced, nothing withdrawn. */
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 3);
+	CU_ASSERT_EQUAL(mesh_adjout_count(out), 3);
+	CU_ASSERT_PTR_EQUAL(mesh_adjout_get(out, &p, ib), a2);
+	/* Nothing changed: nothing to send. */
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 0);
+
+	/* A non-best path changes: with report_all the RIB says so, and
+	 * only that identifier is sent again (implicit replace). */
+	mesh_rib_report_all(rib, false);
+	count_cb = 0;
+	upd(rib, &p, &peer_b, 0, a4, 0);
+	mesh_rib_process(rib, 0, count_change, NULL);
+	CU_ASSERT_EQUAL(count_cb, 0); /* the best stayed: not reported */
+	mesh_rib_report_all(rib, true);
+	upd(rib, &p, &peer_b, 0, a2, 0);
+	mesh_rib_process(rib, 0, count_change, NULL);
+	CU_ASSERT_EQUAL(count_cb, 1);
+	upd(rib, &p, &peer_b, 0, a4, 0);
+	mesh_rib_process(rib, 0, count_change, NULL);
+	CU_ASSERT_EQUAL(count_cb, 2);
+	CU_ASSERT_EQUAL(tx_id_of(r, peer_b.index, 0), ib);
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 1);
+	CU_ASSERT(ds.d[0].id == ib && ds.d[0].attr == a4);
+
+	/* The best path goes: exactly its identifier is withdrawn, the
+	 * others keep theirs although the selection moved. */
+	CU_ASSERT_TRUE(mesh_rib_withdraw(rib, &p, peer_a.index, 0));
+	mesh_rib_process(rib, 0, NULL, NULL);
+	CU_ASSERT_EQUAL(tx_id_of(r, peer_b.index, 0), ib);
+	CU_ASSERT_EQUAL(tx_id_of(r, peer_i.index, 5), ic);
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 1);
+	CU_ASSERT(ds.d[0].id == ia && ds.d[0].attr == NULL);
+	CU_ASSERT_PTR_NULL(mesh_adjout_get(out, &p, ia));
+	CU_ASSERT_EQUAL(mesh_adjout_count(out), 2);
+
+	/* A new path takes the free identifier; a refresh of an existing
+	 * path (graceful restart) keeps its own. */
+	upd(rib, &p, &peer_a2, 0, a1, 0);
+	upd(rib, &p, &peer_i, 5, a3, MESH_PATH_STALE);
+	mesh_rib_process(rib, 0, NULL, NULL);
+	CU_ASSERT_EQUAL(tx_id_of(r, peer_a2.index, 0), ia);
+	CU_ASSERT_EQUAL(tx_id_of(r, peer_i.index, 5), ic);
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 1);
+	CU_ASSERT(ds.d[0].id == ia && ds.d[0].attr == a1);
+
+	/* Denied by inbound policy: no longer exported, withdrawn. */
+	mesh_rib_update(rib, &p, peer_b.index, 0, mesh_aset_ref(a4), NULL, 0,
+			8);
+	mesh_rib_process(rib, 0, NULL, NULL);
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 1);
+	CU_ASSERT(ds.d[0].id == ib && ds.d[0].attr == NULL);
+
+	/* The route goes altogether: every identifier left is withdrawn. */
+	mesh_rib_peer_clear(rib, peer_a2.index);
+	mesh_rib_peer_clear(rib, peer_b.index);
+	mesh_rib_peer_clear(rib, peer_i.index);
+	mesh_rib_process(rib, 0, NULL, NULL);
+	CU_ASSERT_PTR_NULL(mesh_rib_lookup(rib, &p));
+	CU_ASSERT_EQUAL(sync_out(out, rib, &p, &ds), 2);
+	CU_ASSERT(ds.d[0].attr == NULL && ds.d[1].attr == NULL);
+	CU_ASSERT(ds.d[0].id + ds.d[1].id == ia + ic);
+	CU_ASSERT_EQUAL(mesh_adjout_count(out), 0);
+
+	/* Without ADD-PATH: one entry under identifier 0, replaced. */
+	{
+		struct mesh_adjout_want w = {.path_id = 0, .attr = a1};
+
+		memset(&ds, 0, sizeof(ds));
+		CU_ASSERT_EQUAL(mesh_adjout_diff(out, &p, &w, 1, diff_cb, &ds),
+				1);
+		mesh_adjout_set(out, &p, 0, mesh_aset_ref(a1));
+		w.attr = a2;
+		memset(&ds, 0, sizeof(ds));
+		CU_ASSERT_EQUAL(mesh_adjout_diff(out, &p, &w, 1, diff_cb, &ds),
+				1);
+		CU_ASSERT(ds.d[0].id == 0 && ds.d[0].attr == a2);
+		CU_ASSERT_EQUAL(mesh_adjout_diff(out, &p, NULL, 0, NULL, NULL),
+				1);
+	}
+
+	mesh_adjout_free(out);
+	mesh_rib_free(rib);
+	mesh_aset_unref(a1);
+	mesh_aset_unref(a2);
+	mesh_aset_unref(a3);
+	mesh_aset_unref(a4);
+	check_clean();
+}
+
 /* Churn on one route reuses its storage: memory does not grow. */
 static void test_churn_memory(void)
 {
@@ -1675,6 +1867,8 @@ int main(void)
 	CU_add_test(s, "trie: dense /24s", test_trie_dense);
 	CU_add_test(s, "adj-rib-out", test_adjout);
 	CU_add_test(s, "adj-rib-out: random", test_adjout_random);
+	CU_add_test(s, "add-path: tx identifiers, adj-rib-out diff",
+		    test_addpath_tx);
 	CU_add_test(s, "peers", test_peers);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
