@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * meshd BGP export: the decision process in batches, best paths to each
- * neighbor's Adj-RIB-Out, and UPDATE packing.
+ * meshd BGP export: the decision process in batches, best paths (or, with
+ * ADD-PATH, every path) to each neighbor's Adj-RIB-Out, and UPDATE
+ * packing.
  *
  * mesh_bgp_process() decides queued routes (mesh_rib_process) in batches;
  * for each route whose selection changed, each Established neighbor's
@@ -10,6 +11,18 @@
  * neighbor. After the batch, each queue is sorted by attribute set and
  * packed: prefixes that share an attribute set travel in as few UPDATEs
  * as the message size allows.
+ *
+ * ADD-PATH (RFC 7911): toward a neighbor with addpath-tx-all-paths whose
+ * OPEN said it receives path identifiers for the family, the view of a
+ * route is every path that is valid, allowed by inbound policy, passes
+ * the export rules and outbound policy, each under the path's transmit
+ * identifier (mesh_path.tx_id, stable for the life of the path). The
+ * Adj-RIB-Out is kept per (prefix, identifier): a changed path is sent
+ * again under its identifier (an implicit replace, RFC 7911 3), a gone
+ * or newly filtered one withdrawn by its identifier. While such a
+ * neighbor is up, the RIB reports every changed route, not only changed
+ * selections. Without the negotiated capability, only the best path is
+ * sent, under identifier 0 in the Adj-RIB-Out and none on the wire.
  *
  * Export rules (RFC 4271 9.1.3, RFC 4456 8):
  *   - never back to the neighbor the best path came from;
@@ -54,8 +67,10 @@ struct mesh_outq {
 	struct mesh_outq_item *items;
 };
 
+/* Queues p under path_id (only written when the session sends path
+ * identifiers for afi) with attr (a reference; NULL: withdraw). */
 static void mesh_outq_push(struct mesh_peer *peer, enum mesh_afi afi,
-			   const struct mesh_bgp_prefix *p,
+			   const struct mesh_bgp_prefix *p, uint32_t path_id,
 			   struct mesh_aset *attr)
 {
 	struct mesh_outq *q = peer->outq[afi];
@@ -68,8 +83,8 @@ static void mesh_outq_push(struct mesh_peer *peer, enum mesh_afi afi,
 				    q->size * sizeof(*q->items));
 	}
 	q->items[q->n].p = *p;
-	q->items[q->n].p.has_path_id = false;
-	q->items[q->n].p.path_id = 0;
+	q->items[q->n].p.has_path_id = path_id != 0;
+	q->items[q->n].p.path_id = path_id;
 	q->items[q->n].attr = attr;
 	q->n++;
 }
@@ -294,16 +309,24 @@ static struct mesh_aset *mesh_export_attr(struct mesh_peer *peer,
 	return mesh_aset_intern(&a);
 }
 
-/* Export of route r to peer, outbound policy included; referenced. */
-static struct mesh_aset *mesh_export_route(struct mesh_peer *peer,
-					   enum mesh_afi afi,
-					   const struct mesh_route *r)
+/* Whether peer gets every path of afi's routes (RFC 7911). */
+static bool mesh_peer_addpath_tx(const struct mesh_peer *peer,
+				 enum mesh_afi afi)
 {
-	struct mesh_path *best = r->best;
+	return mesh_bgp_ctx_addpath(&peer->ctx, mesh_afi_to_wire(afi), true);
+}
+
+/* Export of path best of route r to peer, outbound policy included;
+ * referenced, NULL if not to be sent. */
+static struct mesh_aset *mesh_export_path(struct mesh_peer *peer,
+					  enum mesh_afi afi,
+					  const struct mesh_route *r,
+					  const struct mesh_path *best)
+{
 	struct mesh_aset *x, *out;
 	struct mesh_bgp_prefix pfx;
 
-	if (!best || !best->attr)
+	if (!best || !best->attr || (best->flags & MESH_PATH_INVALID))
 		return NULL;
 	/* Consecutive prefixes usually share their best path's attributes:
 	 * one cached transformation per neighbor and family. */
@@ -339,20 +362,68 @@ static bool mesh_peer_exports(const struct mesh_peer *peer, enum mesh_afi afi)
 	return peer->est && peer->af_up[afi] && peer->adjout[afi];
 }
 
+/* What peer should have for r: the best path under identifier 0, or
+ * with ADD-PATH every exportable path under its tx_id. Fills want[]
+ * (references) up to max and returns the count. */
+static size_t mesh_export_want(struct mesh_peer *peer, enum mesh_afi afi,
+			       const struct mesh_route *r,
+			       struct mesh_adjout_want *want, size_t max)
+{
+	size_t n = 0;
+
+	if (!mesh_peer_addpath_tx(peer, afi)) {
+		struct mesh_aset *a = mesh_export_path(peer, afi, r, r->best);
+
+		if (a && max) {
+			want[0].path_id = 0;
+			want[0].attr = a;
+			n = 1;
+		}
+		return n;
+	}
+	for (const struct mesh_path *p = r->paths; p && n < max; p = p->next) {
+		struct mesh_aset *a = mesh_export_path(peer, afi, r, p);
+
+		if (!a)
+			continue;
+		want[n].path_id = p->tx_id;
+		want[n].attr = a;
+		n++;
+	}
+	return n;
+}
+
+/* Paths of one prefix exported at most (bounds stack use). */
+#define MESH_EXPORT_PATHS_MAX 256
+
+struct mesh_diff_ctx {
+	struct mesh_peer *peer;
+	enum mesh_afi afi;
+};
+
+static void mesh_export_diff_push(const struct mesh_bgp_prefix *p,
+				  uint32_t path_id, struct mesh_aset *attr,
+				  void *arg)
+{
+	struct mesh_diff_ctx *dc = arg;
+
+	mesh_outq_push(dc->peer, dc->afi, p, path_id,
+		       attr ? mesh_aset_ref(attr) : NULL);
+}
+
 /* Queues the difference between what peer has and should have for r. */
 static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
 			     const struct mesh_route *r)
 {
-	struct mesh_aset *want = mesh_export_route(peer, afi, r);
+	struct mesh_adjout_want want[MESH_EXPORT_PATHS_MAX];
+	struct mesh_diff_ctx dc = {.peer = peer, .afi = afi};
 	struct mesh_bgp_prefix pfx;
-	struct mesh_aset *had = mesh_adjout_get(peer->adjout[afi],
-						mesh_route_prefix(r, &pfx), 0);
+	size_t n = mesh_export_want(peer, afi, r, want, array_size(want));
 
-	if (want == had) {
-		mesh_aset_unref(want);
-		return;
-	}
-	mesh_outq_push(peer, afi, &pfx, want);
+	mesh_adjout_diff(peer->adjout[afi], mesh_route_prefix(r, &pfx), want,
+			 n, mesh_export_diff_push, &dc);
+	for (size_t i = 0; i < n; i++)
+		mesh_aset_unref(want[i].attr);
 }
 
 /* ---- Sending ---- */
@@ -417,7 +488,8 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
 		 * which the Adj-RIB-Out records below in queue order. */
 		for (j = i; j < q->n && q->items[j].attr == attr; j++) {
 			pfx[n++] = q->items[j].p;
-			mesh_adjout_set(peer->adjout[afi], &q->items[j].p, 0,
+			mesh_adjout_set(peer->adjout[afi], &q->items[j].p,
+					q->items[j].p.path_id,
 					attr ? mesh_aset_ref(attr) : NULL);
 		}
 		mesh_send_group(peer, afi, attr, pfx, n);
@@ -450,12 +522,17 @@ static void mesh_export_change(struct mesh_route *r, struct mesh_aset *old,
 			       uint16_t old_peer, void *arg)
 {
 	struct mesh_process_ctx *pc = arg;
+	/* With report_all set the RIB also reports routes whose selection
+	 * stayed: only ADD-PATH neighbors care about those. */
+	bool selection = r->best ? (!old || r->best->attr != old ||
+				    r->best->peer != old_peer)
+				 : old != NULL;
 
-	(void)old;
-	(void)old_peer;
-	mesh_topo_route_changed(r);
+	if (selection)
+		mesh_topo_route_changed(r);
 	for (size_t i = 0; i < pc->n_peers; i++)
-		mesh_export_diff(pc->peers[i], pc->afi, r);
+		if (selection || mesh_peer_addpath_tx(pc->peers[i], pc->afi))
+			mesh_export_diff(pc->peers[i], pc->afi, r);
 }
 
 static void mesh_bgp_process(struct thread *t)
@@ -465,11 +542,15 @@ static void mesh_bgp_process(struct thread *t)
 
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
 		struct mesh_process_ctx pc = {.afi = afi, .peers = peers};
+		bool all = false;
 
 		frr_each (mesh_peer_hash, &mesh_bgp->peers, peer)
 			if (mesh_peer_exports(peer, afi) &&
-			    pc.n_peers < array_size(peers))
+			    pc.n_peers < array_size(peers)) {
 				peers[pc.n_peers++] = peer;
+				all |= mesh_peer_addpath_tx(peer, afi);
+			}
+		mesh_rib_report_all(mesh_bgp->rib[afi], all);
 		more |= mesh_rib_process(mesh_bgp->rib[afi], MESH_PROCESS_BATCH,
 					 mesh_export_change, &pc);
 		for (size_t i = 0; i < pc.n_peers; i++)
@@ -497,12 +578,15 @@ struct mesh_walk_ctx {
 static bool mesh_resend_route(struct mesh_route *r, void *arg)
 {
 	struct mesh_walk_ctx *wc = arg;
-	struct mesh_aset *want = mesh_export_route(wc->peer, wc->afi, r);
+	struct mesh_adjout_want want[MESH_EXPORT_PATHS_MAX];
 	struct mesh_bgp_prefix pfx;
+	size_t n = mesh_export_want(wc->peer, wc->afi, r, want,
+				    array_size(want));
 
-	if (want)
-		mesh_outq_push(wc->peer, wc->afi, mesh_route_prefix(r, &pfx),
-			       want);
+	mesh_route_prefix(r, &pfx);
+	for (size_t i = 0; i < n; i++)
+		mesh_outq_push(wc->peer, wc->afi, &pfx, want[i].path_id,
+			       want[i].attr);
 	return true;
 }
 
@@ -534,10 +618,10 @@ static bool mesh_reexport_stale(const struct mesh_bgp_prefix *p,
 	struct mesh_walk_ctx *wc = arg;
 	struct mesh_route *r = mesh_rib_lookup(mesh_bgp->rib[wc->afi], p);
 
-	(void)path_id;
 	(void)attr;
-	if (!r || !r->best)
-		mesh_outq_push(wc->peer, wc->afi, p, NULL);
+	/* Routes still in the RIB were diffed by mesh_reexport_route. */
+	if (!r)
+		mesh_outq_push(wc->peer, wc->afi, p, path_id, NULL);
 	return true;
 }
 

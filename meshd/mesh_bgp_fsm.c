@@ -257,11 +257,15 @@ static void mesh_conn_send_open(struct mesh_conn *c)
 		o.mp[o.n_mp].afi = mesh_afi_to_wire(afi);
 		o.mp[o.n_mp].safi = MESH_BGP_SAFI_UNICAST;
 		o.n_mp++;
-		/* We take several paths per prefix (RFC 7911); we send only
-		 * the best one, so no send mode. */
+		/* We take several paths per prefix (RFC 7911); we offer to
+		 * send them all only where addpath-tx-all-paths is set (a
+		 * change of it restarts the session). */
 		o.addpath[o.n_addpath].afi = mesh_afi_to_wire(afi);
 		o.addpath[o.n_addpath].safi = MESH_BGP_SAFI_UNICAST;
-		o.addpath[o.n_addpath].flags = MESH_BGP_ADDPATH_RX;
+		o.addpath[o.n_addpath].flags =
+			MESH_BGP_ADDPATH_RX |
+			(peer->cfg.af[afi].addpath_tx_all ? MESH_BGP_ADDPATH_TX
+							  : 0);
 		o.n_addpath++;
 	}
 	/* RFC 4724 3: the capability with no address family says we are a
@@ -686,6 +690,13 @@ static void mesh_conn_established(struct mesh_conn *c)
 		peer->eor_rx[afi] = peer->eor_tx[afi] = false;
 		if (peer->af_up[afi] && (ap & MESH_BGP_ADDPATH_TX))
 			peer->ctx.addpath_rx |= afi == MESH_AFI_IP
+							? MESH_BGP_AFB_IPV4
+							: MESH_BGP_AFB_IPV6;
+		/* RFC 7911 4: path identifiers are sent only where we said
+		 * we would send and the peer said it would receive. */
+		if (peer->af_up[afi] && (ap & MESH_BGP_ADDPATH_RX) &&
+		    peer->cfg.af[afi].addpath_tx_all)
+			peer->ctx.addpath_tx |= afi == MESH_AFI_IP
 							? MESH_BGP_AFB_IPV4
 							: MESH_BGP_AFB_IPV6;
 	}

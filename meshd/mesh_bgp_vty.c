@@ -435,6 +435,12 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 		json_object_boolean_add(jcap, "addPathRxIpv6",
 					peer->ctx.addpath_rx &
 						MESH_BGP_AFB_IPV6);
+		json_object_boolean_add(jcap, "addPathTxIpv4",
+					peer->ctx.addpath_tx &
+						MESH_BGP_AFB_IPV4);
+		json_object_boolean_add(jcap, "addPathTxIpv6",
+					peer->ctx.addpath_tx &
+						MESH_BGP_AFB_IPV6);
 	}
 	json_object_object_add(jp, "capabilities", jcap);
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
@@ -569,6 +575,8 @@ static void mesh_path_json(const struct mesh_route *r,
 		json_object_boolean_add(jpath, "stale", true);
 	if (p->path_id)
 		json_object_int_add(jpath, "pathId", p->path_id);
+	/* The identifier ADD-PATH neighbors receive this path under. */
+	json_object_int_add(jpath, "txPathId", p->tx_id);
 	mesh_nexthop_str(a, buf, sizeof(buf));
 	json_object_string_add(jpath, "nextHop", buf);
 	json_object_string_add(jpath, "asPath",
