@@ -339,6 +339,12 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/driver",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/tunnel/full-mesh",
 			.cbs = {
 				.modify = mesh_tunnel_leaf_modify,

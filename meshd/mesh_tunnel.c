@@ -52,6 +52,7 @@
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_errors.h"
 #include "meshd/mesh_keys.h"
+#include "meshd/mesh_netlink.h"
 #include "meshd/mesh_tunnel.h"
 #include "meshd/mesh_zebra.h"
 
@@ -90,6 +91,7 @@ enum mesh_tun_state {
 };
 
 struct mesh_tunnel {
+	const struct mesh_tunnel_driver *drv;
 	uint32_t peer; /* node ID, host order */
 	char ifname[IFNAMSIZ];
 	ifindex_t ifindex;
@@ -114,6 +116,27 @@ struct mesh_tunnel {
 	uint32_t adv_delay_us;
 	uint64_t adv_time; /* monotonic us of the last metric update */
 	bool in_use;	   /* reconcile mark */
+};
+
+/*
+ * A driver makes the interface of one tunnel and keeps its far end
+ * current; everything else (addressing, probes, routes) is the same for
+ * all. "wireguard" runs wireguard-go on a TUN that meshd creates;
+ * "vxlan" is an unencrypted kernel VXLAN interface with one unicast
+ * remote, for trusted underlays.
+ */
+struct mesh_tunnel_driver {
+	const char *name;
+	char prefix;	  /* first letter of its interface names */
+	unsigned int mtu; /* of the tunnel interface */
+	/* Routes over it name the peer as gateway (a broadcast link). */
+	bool gateway;
+	int (*up)(struct mesh_tunnel *t, char *err, size_t errlen);
+	/* The far end moved or changed its key; NULL: rebuild the tunnel
+	 * (a VXLAN remote is fixed when the interface is made). */
+	int (*peer)(struct mesh_tunnel *t, char *err, size_t errlen);
+	void (*down)(struct mesh_tunnel *t);
+	void (*show)(const struct mesh_tunnel *t, json_object *j);
 };
 
 struct mesh_tnode {
@@ -536,12 +559,14 @@ static struct mesh_tunnel *mesh_tunnel_find(uint32_t peer)
 	return NULL;
 }
 
-ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up)
+ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway)
 {
 	struct mesh_tunnel *t = mesh_tunnel_find(node);
 
 	if (up)
 		*up = t && t->state == MESH_TUN_UP;
+	if (gateway)
+		*gateway = t && t->drv->gateway;
 	return t ? t->ifindex : 0;
 }
 
@@ -561,32 +586,11 @@ static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n,
 	ep->port = n->ep.port + (local & MESH_TUNNEL_PORT_MASK);
 }
 
-static void mesh_tunnel_free(struct mesh_tunnel *t)
-{
-	char err[256];
+/* ---- drivers ---- */
 
-	THREAD_OFF(t->t_read);
-	THREAD_OFF(t->t_send);
-	if (t->fd >= 0)
-		close(t->fd);
-	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
-		zlog_warn("mesh: %s: %s", t->ifname, err);
-	XFREE(MTYPE_MESH_TUNNEL, t);
-}
-
-static void mesh_tunnel_delete(size_t i)
-{
-	struct mesh_tunnel *t = tunnels[i];
-
-	zlog_info("mesh: tunnel %s to %pI4 removed", t->ifname,
-		  &(struct in_addr){htonl(t->peer)});
-	tunnels[i] = tunnels[--n_tunnels];
-	mesh_zebra_tunnel_changed(t->peer, false);
-	mesh_tunnel_free(t);
-}
 
 /* Configure the WireGuard side: our key and port, the one peer. */
-static int mesh_tunnel_wg_set(struct mesh_tunnel *t, char *err, size_t errlen)
+static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 {
 	static const struct mesh_wg_prefix any[2] = {
 		{.family = AF_INET, .len = 0},
@@ -615,11 +619,159 @@ static int mesh_tunnel_wg_set(struct mesh_tunnel *t, char *err, size_t errlen)
 	return ret;
 }
 
+static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
+{
+	struct mesh_wg_start_opts o = {.log_level = "error",
+				       .ambient_net_admin = true};
+	char log_path[300];
+	int ret;
+
+	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,
+		 t->ifname);
+	o.log_path = log_path;
+	/* meshd creates the TUN with its own privileges and hands it over:
+	 * wireguard-go then needs none to open /dev/net/tun. */
+	frr_with_privs (&mesh_privs) {
+		o.tun_fd = mesh_wg_tun_open(t->ifname, err, errlen);
+	}
+	if (o.tun_fd < 0)
+		return o.tun_fd;
+	ret = mesh_wg_start(&t->dev, t->ifname, &o, err, errlen);
+	close(o.tun_fd);
+	if (ret < 0)
+		return ret;
+	return mesh_wgd_peer(t, err, errlen);
+}
+
+static void mesh_wgd_down(struct mesh_tunnel *t)
+{
+	char err[256];
+
+	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
+		zlog_warn("mesh: %s: %s", t->ifname, err);
+}
+
+static void mesh_wgd_show(const struct mesh_tunnel *t, json_object *j)
+{
+	struct mesh_wg_state ws;
+	const struct mesh_wg_peer_state *ps;
+	char err[128];
+
+	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) < 0) {
+		json_object_string_add(j, "wireguardError", err);
+		return;
+	}
+	ps = mesh_wg_state_peer(&ws, t->peer_pub);
+	if (ps) {
+		json_object_int_add(j, "rxBytes", ps->rx_bytes);
+		json_object_int_add(j, "txBytes", ps->tx_bytes);
+		json_object_int_add(j, "lastHandshake", ps->last_handshake_sec);
+	}
+	mesh_wg_state_wipe(&ws);
+}
+
+/* One VNI per pair of nodes, the same at both ends. */
+static uint32_t mesh_vxd_vni(uint32_t a, uint32_t b)
+{
+	uint32_t lo = MIN(a, b), hi = MAX(a, b);
+	uint32_t vni = ((lo * 2654435761U) ^ (hi * 40503U)) & 0xffffff;
+
+	return vni ? vni : 1;
+}
+
+static int mesh_vxd_up(struct mesh_tunnel *t, char *err, size_t errlen)
+{
+	const struct mesh_wg_endpoint *ep = &mesh_tunnel_cfg.endpoint;
+	uint32_t local, remote;
+	int ret = 0;
+
+	if (ep->family != AF_INET || t->remote.family != AF_INET) {
+		snprintf(err, errlen,
+			 "the vxlan driver needs IPv4 endpoints at both ends");
+		return -EAFNOSUPPORT;
+	}
+	memcpy(&local, ep->addr, 4);
+	memcpy(&remote, t->remote.addr, 4);
+	/* One UDP port for every VXLAN tunnel of the mesh: the base port. */
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_nl_vxlan_add(
+			t->ifname,
+			mesh_vxd_vni(ntohl(mesh->router_id.s_addr), t->peer),
+			local, remote, ep->port, 1450, err, errlen);
+	}
+	return ret;
+}
+
+static void mesh_vxd_down(struct mesh_tunnel *t)
+{
+	char err[256];
+	int ret;
+
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_nl_link_del(t->ifname, err, sizeof(err));
+	}
+	if (ret < 0 && ret != -ENODEV)
+		zlog_warn("mesh: %s", err);
+}
+
+
+static void mesh_vxd_show(const struct mesh_tunnel *t, json_object *j)
+{
+	json_object_int_add(j, "vni",
+			    mesh_vxd_vni(ntohl(mesh->router_id.s_addr),
+					 t->peer));
+}
+
+static const struct mesh_tunnel_driver mesh_tunnel_drivers[] = {
+	[MESH_TUNNEL_DRIVER_WIREGUARD] = {
+		.name = "wireguard",
+		.prefix = 'm',
+		.mtu = MESH_TUNNEL_MTU,
+		.up = mesh_wgd_up,
+		.peer = mesh_wgd_peer,
+		.down = mesh_wgd_down,
+		.show = mesh_wgd_show,
+	},
+	[MESH_TUNNEL_DRIVER_VXLAN] = {
+		.name = "vxlan",
+		.prefix = 'v',
+		.mtu = 1450,
+		.gateway = true,
+		.up = mesh_vxd_up,
+		.down = mesh_vxd_down,
+		.show = mesh_vxd_show,
+	},
+};
+
+/* ---- tunnels ---- */
+
+static void mesh_tunnel_free(struct mesh_tunnel *t)
+{
+	THREAD_OFF(t->t_read);
+	THREAD_OFF(t->t_send);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->drv)
+		t->drv->down(t);
+	XFREE(MTYPE_MESH_TUNNEL, t);
+}
+
+static void mesh_tunnel_delete(size_t i)
+{
+	struct mesh_tunnel *t = tunnels[i];
+
+	zlog_info("mesh: tunnel %s to %pI4 removed", t->ifname,
+		  &(struct in_addr){htonl(t->peer)});
+	tunnels[i] = tunnels[--n_tunnels];
+	mesh_zebra_tunnel_changed(t->peer, false);
+	mesh_tunnel_free(t);
+}
+
 static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 {
 	uint32_t local = ntohl(mesh->router_id.s_addr);
-	struct mesh_wg_start_opts o = {.log_level = "error",
-				       .ambient_net_admin = true};
+	const struct mesh_tunnel_driver *drv =
+		&mesh_tunnel_drivers[mesh_tunnel_cfg.driver];
 	struct mesh_stamp_cfg sc = {
 		.timeout_ns = 1000000000ULL,
 		.window = 100,
@@ -628,10 +780,9 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 		.ssid = (uint16_t)n->id,
 		.ee = MESH_TUNNEL_EE,
 	};
-	char log_path[300], err[256];
+	char err[256];
 	struct mesh_tunnel *t;
 	uint32_t port;
-	int ret;
 
 	port = (uint32_t)mesh_tunnel_cfg.endpoint.port +
 	       (n->id & MESH_TUNNEL_PORT_MASK);
@@ -652,31 +803,22 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 	t->peer = n->id;
 	t->fd = -1;
 	t->listen_port = port;
-	snprintf(t->ifname, sizeof(t->ifname), "m%06x.%06x", local & 0xffffff,
-		 n->id & 0xffffff);
+	snprintf(t->ifname, sizeof(t->ifname), "%c%06x.%06x", drv->prefix,
+		 local & 0xffffff, n->id & 0xffffff);
 	mesh_tunnel_endpoint_of(n, local, &t->remote);
 	memcpy(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN);
-	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,
-		 t->ifname);
-	o.log_path = log_path;
 
-	/* meshd creates the TUN with its own privileges and hands it over:
-	 * wireguard-go then needs none to open /dev/net/tun. */
-	frr_with_privs (&mesh_privs) {
-		o.tun_fd = mesh_wg_tun_open(t->ifname, err, sizeof(err));
+	if (drv->up(t, err, sizeof(err)) < 0) {
+		t->drv = drv; /* undo what was made */
+		goto fail;
 	}
-	if (o.tun_fd < 0)
-		goto fail;
-	ret = mesh_wg_start(&t->dev, t->ifname, &o, err, sizeof(err));
-	close(o.tun_fd);
-	if (ret < 0 || mesh_tunnel_wg_set(t, err, sizeof(err)) < 0)
-		goto fail;
+	t->drv = drv;
 	frr_with_privs (&mesh_privs) {
-		if (mesh_wg_link_set(t->ifname, true, MESH_TUNNEL_MTU, err,
+		if (mesh_wg_link_set(t->ifname, true, drv->mtu, err,
 				     sizeof(err)) < 0 ||
-		    mesh_wg_addr_p2p(t->ifname, mesh->router_id.s_addr,
+		    mesh_nl_addr_p2p(t->ifname, mesh->router_id.s_addr,
 				     htonl(n->id), err, sizeof(err)) < 0)
-			goto fail_privs;
+			goto fail;
 	}
 	t->ifindex = if_nametoindex(t->ifname);
 	t->fd = mesh_tunnel_probe_open(t);
@@ -689,11 +831,11 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 	t->state_since = mesh_now_us();
 	thread_add_read(master, mesh_tunnel_probe_read, t, t->fd, &t->t_read);
 	thread_add_timer_msec(master, mesh_tunnel_probe_send, t, 0, &t->t_send);
-	zlog_info("mesh: tunnel %s to %pI4 built, listening on UDP %u",
-		  t->ifname, &(struct in_addr){htonl(n->id)}, port);
+	zlog_info("mesh: %s tunnel %s to %pI4 built, listening on UDP %u",
+		  drv->name, t->ifname, &(struct in_addr){htonl(n->id)},
+		  drv->gateway ? mesh_tunnel_cfg.endpoint.port : port);
 	return t;
 
-fail_privs:
 fail:
 	flog_err(EC_MESH_TUNNEL, "tunnel to %pI4 not built: %s",
 		 &(struct in_addr){htonl(n->id)}, err);
@@ -742,11 +884,16 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 				if (memcmp(&ep, &t->remote, sizeof(ep)) ||
 				    memcmp(t->peer_pub, n->ep.pubkey,
 					   MESH_KEY_LEN)) {
+					if (!t->drv->peer) {
+						/* rebuilt on the next pass */
+						mesh_tunnel_schedule();
+						continue;
+					}
 					t->remote = ep;
 					memcpy(t->peer_pub, n->ep.pubkey,
 					       MESH_KEY_LEN);
-					if (mesh_tunnel_wg_set(t, err,
-							       sizeof(err)) < 0)
+					if (t->drv->peer(t, err,
+							 sizeof(err)) < 0)
 						flog_err(EC_MESH_TUNNEL,
 							 "%s: %s", t->ifname,
 							 err);
@@ -908,9 +1055,7 @@ static const char *mesh_tun_state_str(enum mesh_tun_state s)
 static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 {
 	json_object *j = json_object_new_object();
-	struct mesh_wg_state ws;
-	const struct mesh_wg_peer_state *ps = NULL;
-	char fp[MESH_KEY_FP_SIZE], addr[INET6_ADDRSTRLEN], err[128];
+	char fp[MESH_KEY_FP_SIZE], addr[INET6_ADDRSTRLEN];
 	uint64_t now = mesh_now_us();
 
 	json_object_string_add(j, "interface", t->ifname);
@@ -940,18 +1085,8 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_int_add(j, "repliesMalformed", t->rx_bad);
 	json_object_int_add(j, "advertisedDelayUs", t->adv_delay_us);
 	json_object_boolean_add(j, "advertisedUp", t->adv_up);
-	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) == 0) {
-		ps = mesh_wg_state_peer(&ws, t->peer_pub);
-		if (ps) {
-			json_object_int_add(j, "rxBytes", ps->rx_bytes);
-			json_object_int_add(j, "txBytes", ps->tx_bytes);
-			json_object_int_add(j, "lastHandshake",
-					    ps->last_handshake_sec);
-		}
-		mesh_wg_state_wipe(&ws);
-	} else {
-		json_object_string_add(j, "wireguardError", err);
-	}
+	json_object_string_add(j, "driver", t->drv->name);
+	t->drv->show(t, j);
 	return j;
 }
 

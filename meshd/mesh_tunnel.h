@@ -28,6 +28,11 @@
 #define MESH_TUNNEL_BW_DEFAULT 1000 /* Mbit/s */
 #define MESH_KEY_DIR "/var/lib/frr"
 
+enum mesh_tunnel_driver_kind {
+	MESH_TUNNEL_DRIVER_WIREGUARD = 0,
+	MESH_TUNNEL_DRIVER_VXLAN = 1,
+};
+
 enum mesh_tunnel_peers {
 	MESH_TUNNEL_PEERS_CONFIGURED = 0,
 	MESH_TUNNEL_PEERS_FULL_MESH = 1,
@@ -48,6 +53,7 @@ struct mesh_tunnel_cfg {
 	uint8_t ca_pub[32];
 	char ca_sign_file[256];
 	enum mesh_tunnel_peers peers;
+	enum mesh_tunnel_driver_kind driver;
 	uint16_t max_tunnels;
 	size_t n_nbrs;
 	struct mesh_tunnel_nbr_cfg nbrs[MESH_TUNNEL_MAX];
@@ -70,9 +76,10 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *ma,
 			     const uint8_t *raw, size_t len);
 void mesh_tunnel_node_withdraw(uint64_t key);
 
-/* For route installation: the interface towards a neighbor node, and
- * whether probes say the tunnel works. 0 when there is no tunnel. */
-ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up);
+/* For route installation: the interface towards a neighbor node, whether
+ * probes say the tunnel works, and whether routes over it need the node
+ * as gateway (a broadcast link). 0 when there is no tunnel. */
+ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway);
 
 void mesh_tunnel_init(void);
 void mesh_tunnel_terminate(void);

@@ -111,6 +111,15 @@ DEFPY_YANG(mesh_tunnel_full_mesh, mesh_tunnel_full_mesh_cmd,
 				no ? "false" : "true");
 }
 
+DEFPY_YANG(mesh_tunnel_driver, mesh_tunnel_driver_cmd,
+	   "[no] tunnel driver <wireguard|vxlan>$drv",
+	   NO_STR TUNNEL_STR "How tunnels are made\n"
+			     "Encrypted, wireguard-go (default)\n"
+			     "Unencrypted kernel VXLAN, for trusted underlays\n")
+{
+	return mesh_tunnel_leaf(vty, no, TX "/driver", drv);
+}
+
 DEFPY_YANG(mesh_tunnel_max, mesh_tunnel_max_cmd,
 	   "[no] tunnel max-tunnels (1-64)$v",
 	   NO_STR TUNNEL_STR "Most tunnels this node keeps (default 16)\n"
@@ -186,6 +195,7 @@ void mesh_cli_show_tunnel(struct vty *vty, const struct lyd_node *dn,
 	static const struct {
 		const char *xpath, *cmd;
 	} leaves[] = {
+		{"./driver", "tunnel driver"},
 		{"./key-file", "tunnel key-file"},
 		{"./ca-public-key", "tunnel ca public-key"},
 		{"./ca-signing-key-file", "tunnel ca signing-key-file"},
@@ -246,6 +256,7 @@ void mesh_tunnel_cli_init(void)
 	install_element(MESH_NODE, &mesh_tunnel_ca_pub_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_ca_sign_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_full_mesh_cmd);
+	install_element(MESH_NODE, &mesh_tunnel_driver_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_max_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_bw_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_threshold_cmd);

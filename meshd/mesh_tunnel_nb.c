@@ -97,6 +97,7 @@ static void mesh_tunnel_cfg_read(const struct lyd_node *dn,
 	c->peers = yang_dnode_get_bool(dn, "./full-mesh")
 			   ? MESH_TUNNEL_PEERS_FULL_MESH
 			   : MESH_TUNNEL_PEERS_CONFIGURED;
+	c->driver = yang_dnode_get_enum(dn, "./driver");
 	c->max_tunnels = yang_dnode_get_uint16(dn, "./max-tunnels");
 	c->bandwidth_mbps = yang_dnode_get_uint32(dn, "./bandwidth");
 	c->threshold_pct = yang_dnode_get_uint8(dn, "./advertise-threshold");

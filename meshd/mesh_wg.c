@@ -28,8 +28,6 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/if_tun.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 
 #include "bgpd-ext/mesh_buf.h"
 #include "mesh_wg.h"
@@ -1450,7 +1448,7 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 }
 
 /* ------------------------------------------------------------------ */
-/* TUN devices and addresses                                          */
+/* TUN devices                                                        */
 
 int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen)
 {
@@ -1481,82 +1479,4 @@ int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen)
 		return -e;
 	}
 	return fd;
-}
-
-static void mesh_wg_nl_attr(struct nlmsghdr *h, size_t cap, uint16_t type,
-			    const void *data, size_t len)
-{
-	struct rtattr *rta =
-		(struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	if (NLMSG_ALIGN(h->nlmsg_len) + RTA_SPACE(len) > cap)
-		return; /* the caller's buffer is sized for what it adds */
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_SPACE(len);
-}
-
-int mesh_wg_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
-		     char *err, size_t errlen)
-{
-	union {
-		struct nlmsghdr h;
-		char buf[256];
-	} req, ans;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	struct ifaddrmsg *ifa;
-	unsigned int ifindex = if_nametoindex(ifname);
-	ssize_t n;
-	int fd, e;
-
-	if (!ifindex) {
-		e = errno;
-		mesh_wg_err(err, errlen, "%s: %s", ifname, strerror(e));
-		return -e;
-	}
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	req.h.nlmsg_type = RTM_NEWADDR;
-	req.h.nlmsg_flags =
-		NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-	req.h.nlmsg_seq = 1;
-	ifa = NLMSG_DATA(&req.h);
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 32;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = ifindex;
-	mesh_wg_nl_attr(&req.h, sizeof(req), IFA_LOCAL, &local, 4);
-	mesh_wg_nl_attr(&req.h, sizeof(req), IFA_ADDRESS, &peer, 4);
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		e = errno;
-		mesh_wg_err(err, errlen, "netlink socket: %s", strerror(e));
-		return -e;
-	}
-	if (sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		e = errno;
-		close(fd);
-		mesh_wg_err(err, errlen, "%s: RTM_NEWADDR: %s", ifname,
-			    strerror(e));
-		return -e;
-	}
-	n = recv(fd, &ans, sizeof(ans), 0);
-	e = n < 0 ? errno : 0;
-	close(fd);
-	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
-	    ans.h.nlmsg_type != NLMSG_ERROR) {
-		mesh_wg_err(err, errlen, "%s: RTM_NEWADDR: no answer (%s)",
-			    ifname, e ? strerror(e) : "short reply");
-		return e ? -e : -EPROTO;
-	}
-	e = -((struct nlmsgerr *)NLMSG_DATA(&ans.h))->error;
-	if (e) {
-		mesh_wg_err(err, errlen, "%s: RTM_NEWADDR: %s", ifname,
-			    strerror(e));
-		return -e;
-	}
-	return 0;
 }

@@ -194,11 +194,6 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
  * return its descriptor, or a negative errno with the reason in err. */
 int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen);
 
-/* Put a point-to-point IPv4 address on an interface (rtnetlink): local
- * and peer in network byte order, both /32. Replaces an existing one. */
-int mesh_wg_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
-		     char *err, size_t errlen);
-
 /* ------------------------------------------------------------------ */
 /* The protocol text, without a socket (for tests and fuzzing)         */
 

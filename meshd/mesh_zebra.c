@@ -64,9 +64,26 @@ static struct route_table *mesh_zebra_table(int family)
 	return zroutes[family == AF_INET ? 0 : 1];
 }
 
+/* A next hop through the tunnel ifindex; over a broadcast link (VXLAN)
+ * the node at its far end is the gateway. */
+static void mesh_zebra_nexthop(struct zapi_nexthop *nh, ifindex_t ifindex,
+			       uint32_t node, bool gateway)
+{
+	nh->vrf_id = VRF_DEFAULT;
+	nh->ifindex = ifindex;
+	if (gateway) {
+		nh->type = NEXTHOP_TYPE_IPV4_IFINDEX;
+		nh->gate.ipv4.s_addr = htonl(node);
+	} else {
+		nh->type = NEXTHOP_TYPE_IFINDEX;
+	}
+}
+
 static void mesh_zebra_send(const struct prefix *p, struct mesh_zroute *zr,
 			    ifindex_t nh_if, ifindex_t bk_if, uint32_t metric)
 {
+	bool gw = false;
+
 	struct zapi_route api = {};
 	struct zapi_nexthop *nh;
 
@@ -90,18 +107,17 @@ static void mesh_zebra_send(const struct prefix *p, struct mesh_zroute *zr,
 	api.metric = metric;
 	api.nexthop_num = 1;
 	nh = &api.nexthops[0];
-	nh->type = NEXTHOP_TYPE_IFINDEX;
-	nh->ifindex = nh_if;
-	nh->vrf_id = VRF_DEFAULT;
+	mesh_tunnel_ifindex(zr->nh_node, NULL, &gw);
+	mesh_zebra_nexthop(nh, nh_if, zr->nh_node, gw);
 	if (bk_if) {
 		SET_FLAG(api.message, ZAPI_MESSAGE_BACKUP_NEXTHOPS);
 		SET_FLAG(nh->flags, ZAPI_NEXTHOP_FLAG_HAS_BACKUP);
 		nh->backup_num = 1;
 		nh->backup_idx[0] = 0;
 		api.backup_nexthop_num = 1;
-		api.backup_nexthops[0].type = NEXTHOP_TYPE_IFINDEX;
-		api.backup_nexthops[0].ifindex = bk_if;
-		api.backup_nexthops[0].vrf_id = VRF_DEFAULT;
+		mesh_tunnel_ifindex(zr->bk_node, NULL, &gw);
+		mesh_zebra_nexthop(&api.backup_nexthops[0], bk_if, zr->bk_node,
+				   gw);
 	}
 	zr->nh_if = nh_if;
 	zr->bk_if = bk_if;
@@ -128,10 +144,11 @@ static void mesh_zebra_route_eval(struct route_node *rn)
 	zr->failover = false;
 	if (spf && zr->owner && mesh_spf_route_get(spf, zr->owner, &rt) == 0 &&
 	    rt.reason == MESH_SPF_OK) {
-		nh = mesh_tunnel_ifindex(rt.nexthop_id, &nh_up);
+		nh = mesh_tunnel_ifindex(rt.nexthop_id, &nh_up, NULL);
 		zr->nh_node = rt.nexthop_id;
 		if (rt.backup_reason == MESH_SPF_OK) {
-			bk = mesh_tunnel_ifindex(rt.backup_nexthop_id, &bk_up);
+			bk = mesh_tunnel_ifindex(rt.backup_nexthop_id, &bk_up,
+						 NULL);
 			zr->bk_node = rt.backup_nexthop_id;
 		}
 		if (!bk_up) {
