@@ -70,6 +70,7 @@ static void test_settings(void)
 	expect_ok("tunnel ca public-key " CA_PUB);
 	expect_ok("tunnel ca signing-key-file /var/lib/frr/ca.key");
 	expect_ok("tunnel full-mesh");
+	expect_ok("tunnel driver vxlan");
 	expect_ok("tunnel max-tunnels 8");
 	expect_ok("tunnel bandwidth 250");
 	expect_ok("tunnel advertise-threshold 25");
@@ -88,6 +89,7 @@ static void test_settings(void)
 	CU_ASSERT_TRUE(cfg->have_ca_pub);
 	CU_ASSERT_STRING_EQUAL(cfg->ca_sign_file, "/var/lib/frr/ca.key");
 	CU_ASSERT_EQUAL(cfg->peers, MESH_TUNNEL_PEERS_FULL_MESH);
+	CU_ASSERT_EQUAL(cfg->driver, MESH_TUNNEL_DRIVER_VXLAN);
 	CU_ASSERT_EQUAL(cfg->max_tunnels, 8);
 	CU_ASSERT_EQUAL(cfg->bandwidth_mbps, 250);
 	CU_ASSERT_EQUAL(cfg->threshold_pct, 25);
@@ -125,6 +127,7 @@ static const char *const lines[] = {
 	" ivn 3\n",
 	" tunnel endpoint 192.0.2.1 port 40000\n",
 	" tunnel full-mesh\n",
+	" tunnel driver vxlan\n",
 	" tunnel key-file /var/lib/frr/node1.key\n",
 	" tunnel ca public-key " CA_PUB "\n",
 	" tunnel ca signing-key-file /var/lib/frr/ca.key\n",
@@ -173,6 +176,8 @@ static void test_removal(void)
 	expect_ok("tunnel neighbor 10.255.0.3");
 	CU_ASSERT_EQUAL(cfg->nbrs[0].endpoint.family, 0);
 	expect_ok("no tunnel full-mesh");
+	expect_ok("no tunnel driver vxlan");
+	CU_ASSERT_EQUAL(cfg->driver, MESH_TUNNEL_DRIVER_WIREGUARD);
 	CU_ASSERT_EQUAL(cfg->peers, MESH_TUNNEL_PEERS_CONFIGURED);
 	expect_ok("no tunnel probe interval 20");
 	CU_ASSERT_EQUAL(cfg->probe_interval_ms, MESH_PROBE_INTERVAL_DEFAULT);
@@ -183,6 +188,7 @@ static void test_removal(void)
 	CU_ASSERT_FALSE(running_has("tenant"));
 	CU_ASSERT_FALSE(running_has("tunnel full-mesh"));
 	CU_ASSERT_FALSE(running_has("tunnel probe interval"));
+	CU_ASSERT_FALSE(running_has("tunnel driver"));
 }
 
 int main(void)
