@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+ADD-PATH on send (RFC 7911) from a meshd route reflector:
+
+    m2 (meshd, RR client) --+
+                            +-- m1 (meshd, AS 65000, route reflector) -- r1 (FRR bgpd, RR client)
+    m3 (meshd, RR client) --+
+
+m2 and m3 both originate 10.200.0.0/24, one IVN prefix with two homes.
+
+- Without 'addpath-tx-all-paths' m1 sends r1 its best path only, and no
+  path identifier, although bgpd offers to receive them;
+- with it (the session restarts to renegotiate), r1 holds both paths,
+  each with its own add-path identifier, ORIGINATOR_ID m2 and m3;
+- when m3 withdraws the prefix, r1 loses exactly that path: m2's path
+  stays with the identifier it had; when m3 announces it again it comes
+  back, m2's identifier still unchanged;
+- m2 and m3 (no ADD-PATH toward them) get m1's best path only, never
+  their own back: m3 gets m2's path, m2 none.
+"""
+
+import functools
+import os
+import sys
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, os.path.dirname(CWD))
+
+from lib import topotest
+from lib.topogen import Topogen, get_topogen
+
+pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
+
+M1_TO_M2, M2_ADDR = "10.0.12.1", "10.0.12.2"
+M1_TO_M3, M3_ADDR = "10.0.13.1", "10.0.13.2"
+M1_TO_R1, R1_ADDR = "10.0.1.1", "10.0.1.2"
+M2_RID, M3_RID = "10.255.0.2", "10.255.0.3"
+IVN_NET = "10.200.0.0/24"
+
+# Polling budget of each check (run_and_expect count x wait = 30 s).
+COUNT, WAIT = 60, 0.5
+
+
+def build_topo(tgen):
+    for name in ("m1", "m2", "m3", "r1"):
+        tgen.add_router(name)
+    tgen.add_link(tgen.gears["m1"], tgen.gears["m2"])  # m1-eth0 / m2-eth0
+    tgen.add_link(tgen.gears["m1"], tgen.gears["m3"])  # m1-eth1 / m3-eth0
+    tgen.add_link(tgen.gears["m1"], tgen.gears["r1"])  # m1-eth2 / r1-eth0
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for name, router in tgen.routers().items():
+        router.load_frr_config(os.path.join(CWD, name, "frr.conf"))
+    tgen.start_router()
+
+
+def teardown_module(mod):
+    get_topogen().stop_topology()
+
+
+def gear(name):
+    return get_topogen().gears[name]
+
+
+def vtysh_config(name, *lines):
+    """Run configuration lines through vtysh on router name."""
+    args = " ".join('-c "{}"'.format(l) for l in ("configure terminal",) + lines)
+    return gear(name).run("vtysh {}".format(args))
+
+
+def expect(func, what, count=COUNT, wait=WAIT):
+    """Polls func until it returns None; fails with its last answer."""
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    assert result is None, "{}: {}".format(what, result)
+
+
+def expect_json(router, command, expected, what):
+    func = functools.partial(topotest.router_json_cmp, gear(router), command, expected)
+    expect(func, what)
+
+
+# ----------------------------------------------------------------------
+# Queries
+
+
+def r1_paths():
+    out = gear("r1").vtysh_cmd(
+        "show bgp ipv4 unicast {} json".format(IVN_NET), isjson=True
+    ) or {}
+    return out.get("paths", [])
+
+
+def r1_by_originator():
+    """r1's paths for the IVN prefix as {originator: addpathRxId or None}."""
+    return {p.get("originatorId"): p.get("addpathRxId") for p in r1_paths()}
+
+
+def mesh_paths(router, prefix):
+    out = gear(router).vtysh_cmd(
+        "show mesh bgp ipv4 unicast {} json".format(prefix), isjson=True
+    ) or {}
+    return out.get("routes", {}).get(prefix, [])
+
+
+def m1_r1_established():
+    expected = {"peers": {R1_ADDR: {"state": "Established"}}}
+    return topotest.router_json_cmp(gear("m1"), "show mesh bgp summary json", expected)
+
+
+def check_r1(expected):
+    """None when r1's paths map originators to identifiers as expected (an
+    identifier of True: any, but present); else what r1 has."""
+    got = r1_by_originator()
+    if set(got) != set(expected):
+        return got
+    for orig, want in expected.items():
+        if want is True and not got[orig]:
+            return got
+        if want is not True and got[orig] != want:
+            return got
+    for p in r1_paths():
+        if not p.get("valid"):
+            return "path not valid at r1: {}".format(p)
+    return None
+
+
+# ----------------------------------------------------------------------
+# Tests
+
+
+def test_sessions_established():
+    for addr in (M2_ADDR, M3_ADDR, R1_ADDR):
+        expect_json(
+            "m1",
+            "show mesh bgp summary json",
+            {"peers": {addr: {"state": "Established", "remoteAs": 65000}}},
+            "m1 session with " + addr,
+        )
+    expect_json(
+        "r1",
+        "show bgp neighbors {} json".format(M1_TO_R1),
+        {M1_TO_R1: {"bgpState": "Established"}},
+        "r1 session with m1",
+    )
+
+
+def test_best_path_only_without_knob():
+    """bgpd offers to receive path identifiers, but m1 has not been told to
+    send every path: r1 gets m1's best (m2's, lower router ID) only, with
+    no identifier; m1 says it does not send them."""
+
+    def m1_has_both():
+        paths = [p for p in mesh_paths("m1", IVN_NET) if p.get("valid")]
+        return None if len(paths) == 2 else paths
+
+    expect(m1_has_both, "m1 holds both homes of the IVN prefix")
+    expect(functools.partial(check_r1, {M2_RID: None}), "r1 with the best path only")
+    expect_json(
+        "m1",
+        "show mesh bgp neighbors {} json".format(R1_ADDR),
+        {R1_ADDR: {"capabilities": {"addPathRxIpv4": False, "addPathTxIpv4": False}}},
+        "m1 does not send path identifiers to r1",
+    )
+
+
+def test_all_paths_with_knob():
+    """With addpath-tx-all-paths toward r1 (the session restarts), r1 holds
+    both homes' paths, each with an identifier of its own."""
+    vtysh_config(
+        "m1",
+        "router mesh",
+        "address-family ipv4 unicast",
+        "neighbor {} addpath-tx-all-paths".format(R1_ADDR),
+    )
+    expect_json(
+        "m1",
+        "show mesh bgp neighbors {} json".format(R1_ADDR),
+        {R1_ADDR: {"state": "Established", "capabilities": {"addPathTxIpv4": True}}},
+        "m1 sends path identifiers to r1",
+    )
+    expect(functools.partial(check_r1, {M2_RID: True, M3_RID: True}),
+           "r1 with both paths and their identifiers")
+    ids = r1_by_originator()
+    assert ids[M2_RID] != ids[M3_RID], "identifiers not distinct: {}".format(ids)
+    # bgpd says m1 offered to send path identifiers (the send mode of
+    # m1's capability) for IPv4 unicast.
+    nb = gear("r1").vtysh_cmd("show bgp neighbors {} json".format(M1_TO_R1), isjson=True)
+    ap = nb[M1_TO_R1]["neighborCapabilities"]["addPath"]["ipv4Unicast"]
+    assert ap.get("txReceived"), "r1 add-path capability: {}".format(ap)
+
+
+def test_withdraw_one_path():
+    """m3 withdraws the prefix: r1 loses exactly m3's path; m2's keeps its
+    identifier. m3 announces it again: it comes back, m2's identifier
+    still the same."""
+    before = r1_by_originator()
+    vtysh_config("m3", "router mesh", "address-family ipv4 unicast",
+                 "no network {}".format(IVN_NET))
+    expect(functools.partial(check_r1, {M2_RID: before[M2_RID]}),
+           "r1 without m3's path, m2's identifier unchanged")
+
+    vtysh_config("m3", "router mesh", "address-family ipv4 unicast",
+                 "network {}".format(IVN_NET))
+    expect(functools.partial(check_r1, {M2_RID: before[M2_RID], M3_RID: True}),
+           "m3's path back, m2's identifier unchanged")
+
+
+def test_withdraw_best_path():
+    """m2 (the best) withdraws: r1 loses exactly m2's path and m3's keeps its
+    identifier although m1's best moved to it."""
+    before = r1_by_originator()
+    vtysh_config("m2", "router mesh", "address-family ipv4 unicast",
+                 "no network {}".format(IVN_NET))
+    expect(functools.partial(check_r1, {M3_RID: before[M3_RID]}),
+           "r1 without m2's path, m3's identifier unchanged")
+    vtysh_config("m2", "router mesh", "address-family ipv4 unicast",
+                 "network {}".format(IVN_NET))
+    expect(functools.partial(check_r1, {M2_RID: True, M3_RID: before[M3_RID]}),
+           "m2's path back")
+
+
+def test_clients_without_addpath():
+    """m2 and m3 are not sent every path: m1 sends each its best path only,
+    and never back where it came from, so m3 gets m2's path and m2 gets
+    nothing from m1 for the prefix (the gap ADD-PATH closes)."""
+
+    def m3_gets_m2():
+        refl = [p for p in mesh_paths("m3", IVN_NET) if p.get("peer") == M1_TO_M3]
+        if len(refl) == 1 and refl[0].get("valid") \
+                and refl[0].get("originatorId") == M2_RID and "pathId" not in refl[0]:
+            return None
+        return mesh_paths("m3", IVN_NET)
+
+    def m2_gets_none():
+        refl = [p for p in mesh_paths("m2", IVN_NET) if p.get("peer") == M1_TO_M2]
+        return None if not refl else refl
+
+    expect(m3_gets_m2, "m3 gets m2's path, without identifier")
+    expect(m2_gets_none, "m2 gets no path from m1")
+
+
+def test_knob_off_again():
+    """Removing the setting goes back to the best path only."""
+    vtysh_config(
+        "m1",
+        "router mesh",
+        "address-family ipv4 unicast",
+        "no neighbor {} addpath-tx-all-paths".format(R1_ADDR),
+    )
+    expect(functools.partial(check_r1, {M2_RID: None}), "r1 with the best path only")
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main(["-s"] + sys.argv[1:]))
