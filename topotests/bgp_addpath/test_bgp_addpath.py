@@ -195,34 +195,33 @@ def test_all_paths_with_knob():
     assert ap.get("txReceived"), "r1 add-path capability: {}".format(ap)
 
 
-def test_withdraw_one_path():
-    """m3 withdraws the prefix: r1 loses exactly m3's path; m2's keeps its
-    identifier. m3 announces it again: it comes back, m2's identifier
-    still the same."""
-    before = r1_by_originator()
-    vtysh_config("m3", "router mesh", "address-family ipv4 unicast",
-                 "no network {}".format(IVN_NET))
-    expect(functools.partial(check_r1, {M2_RID: before[M2_RID]}),
-           "r1 without m3's path, m2's identifier unchanged")
+def set_network(router, on):
+    vtysh_config(router, "router mesh", "address-family ipv4 unicast",
+                 "{}network {}".format("" if on else "no ", IVN_NET))
 
-    vtysh_config("m3", "router mesh", "address-family ipv4 unicast",
-                 "network {}".format(IVN_NET))
-    expect(functools.partial(check_r1, {M2_RID: before[M2_RID], M3_RID: True}),
-           "m3's path back, m2's identifier unchanged")
+
+def withdraw_and_back(home, home_rid, other_rid):
+    """home withdraws the IVN prefix: r1 loses exactly home's path, the
+    other home's path keeping its identifier; home announces it again: it
+    comes back, the other identifier still the same."""
+    before = r1_by_originator()
+    set_network(home, False)
+    expect(functools.partial(check_r1, {other_rid: before[other_rid]}),
+           "r1 without {}'s path, the other identifier unchanged".format(home))
+    set_network(home, True)
+    expect(functools.partial(check_r1, {other_rid: before[other_rid], home_rid: True}),
+           "{}'s path back, the other identifier unchanged".format(home))
+
+
+def test_withdraw_one_path():
+    """m3 (not m1's best) withdraws and announces again."""
+    withdraw_and_back("m3", M3_RID, M2_RID)
 
 
 def test_withdraw_best_path():
-    """m2 (the best) withdraws: r1 loses exactly m2's path and m3's keeps its
-    identifier although m1's best moved to it."""
-    before = r1_by_originator()
-    vtysh_config("m2", "router mesh", "address-family ipv4 unicast",
-                 "no network {}".format(IVN_NET))
-    expect(functools.partial(check_r1, {M3_RID: before[M3_RID]}),
-           "r1 without m2's path, m3's identifier unchanged")
-    vtysh_config("m2", "router mesh", "address-family ipv4 unicast",
-                 "network {}".format(IVN_NET))
-    expect(functools.partial(check_r1, {M2_RID: True, M3_RID: before[M3_RID]}),
-           "m2's path back")
+    """m2 (m1's best) withdraws and announces again: m3's path keeps its
+    identifier although m1's best moves to it and back."""
+    withdraw_and_back("m2", M2_RID, M3_RID)
 
 
 def test_clients_without_addpath():
