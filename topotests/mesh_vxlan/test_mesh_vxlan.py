@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+The VXLAN tunnel driver, for underlays that are trusted already.
+
+    ha   hb   hc        hosts (10.N.0.2/24)
+    |    |    |
+    a    b    c         sites: zebra + meshd, 'tunnel driver vxlan'
+    |    |    |
+    +----+----+---- c1  controller (meshd route reflector)
+
+Checks:
+- every site builds a kernel VXLAN interface to each other site, both ends
+  of a pair agree on the VNI, and STAMP probes bring them up;
+- remote IVN prefixes are installed with the far node as gateway on the
+  VXLAN interface (VXLAN is a broadcast link) and a backup beside it;
+- hosts reach each other, and the underlay carries their packets in VXLAN
+  in clear text, as the driver promises (no encryption).
+"""
+
+import os
+import sys
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, os.path.dirname(CWD))
+
+from lib import topotest
+from lib.topogen import Topogen, get_topogen
+
+import lib_mesh
+
+pytestmark = [pytest.mark.meshd]
+
+SITES = {"a": 1, "b": 2, "c": 3}
+C1 = "172.16.0.10"
+COUNT, WAIT = 60, 0.5
+
+
+def node(name):
+    # a range of its own: tunnel names must not collide with other tests
+    return "10.253.0.{}".format(SITES[name])
+
+
+def vx_ifname(local, peer):
+    return "v" + lib_mesh.ifname(node(local), node(peer))[1:]
+
+
+def build_topo(tgen):
+    tgen.add_router("c1")
+    sw = tgen.add_switch("underlay")
+    sw.add_link(tgen.gears["c1"])
+    for name, n in SITES.items():
+        tgen.add_router(name)
+        sw.add_link(tgen.gears[name])  # <name>-eth0
+        host = tgen.add_host("h" + name, "10.{}.0.2/24".format(n), "via 10.{}.0.1".format(n))
+        tgen.add_link(tgen.gears[name], host)  # <name>-eth1
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    workdir = lib_mesh.key_dir(tgen.logdir)
+    sign, pub = lib_mesh.ca_keys(workdir, "mesh")
+    for name, n in SITES.items():
+        text = lib_mesh.site_config(
+            name, node=node(name), underlay=(name + "-eth0", "172.16.0.{}/24".format(n)),
+            controller=C1, workdir=workdir, ca_pub=pub, sign_file=sign,
+            lan=(name + "-eth1", "10.{}.0.1/24".format(n)), ivn=n,
+            tunnel=["driver vxlan", "probe interval 50"])
+        tgen.gears[name].load_frr_config(lib_mesh.write_config(workdir, name, text))
+    text = lib_mesh.controller_config(
+        "c1", "10.253.0.10", ("c1-eth0", C1 + "/24"),
+        ["172.16.0.{}".format(n) for n in SITES.values()])
+    tgen.gears["c1"].load_frr_config(lib_mesh.write_config(workdir, "c1", text))
+    tgen.start_router()
+
+
+def teardown_module(mod):
+    get_topogen().stop_topology()
+
+
+def gear(name):
+    return get_topogen().gears[name]
+
+
+def expect(func, what, count=COUNT, wait=WAIT):
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    assert result is None, "{}: {}".format(what, result)
+
+
+def test_vxlan_tunnels_up():
+    "A VXLAN interface per neighbor, same VNI at both ends, probes answered."
+    for name in SITES:
+        def check(name=name):
+            t = lib_mesh.tunnels(gear(name)).get("tunnels", {})
+            bad = {p: t.get(node(p), {}).get("state") for p in SITES
+                   if p != name and t.get(node(p), {}).get("state") != "up"}
+            return bad or None
+
+        expect(check, "tunnels of " + name, count=120)
+    for name in SITES:
+        t = lib_mesh.tunnels(gear(name))["tunnels"]
+        for peer in SITES:
+            if peer == name:
+                continue
+            mine = t[node(peer)]
+            assert mine["driver"] == "vxlan", mine
+            assert mine["interface"] == vx_ifname(name, peer), mine
+            theirs = lib_mesh.tunnels(gear(peer))["tunnels"][node(name)]
+            assert mine["vni"] == theirs["vni"], (mine, theirs)
+            link = gear(name).run("ip -d link show " + mine["interface"])
+            assert "vxlan id {}".format(mine["vni"]) in link, link
+            assert "remote 172.16.0.{}".format(SITES[peer]) in link, link
+
+
+def test_vxlan_routes_and_ping():
+    "Routes name the far node as gateway; hosts reach each other in clear."
+    def check():
+        r = lib_mesh.routes(gear("a")).get("10.2.0.0/24", {})
+        return None if r.get("state") == "installed" and "backupInterface" in r else r
+
+    expect(check, "a's route to b's IVN")
+    zr = gear("a").vtysh_cmd("show ip route 10.2.0.0/24 json", isjson=True)["10.2.0.0/24"][0]
+    assert zr["protocol"] == "mesh", zr
+    nh = zr["nexthops"][0]
+    assert nh.get("ip") == node("b") and nh.get("interfaceName") == vx_ifname("a", "b"), zr
+    assert zr.get("backupNexthops"), zr
+    for src in SITES:
+        for dst, n in SITES.items():
+            if src == dst:
+                continue
+            addr = "10.{}.0.2".format(n)
+            ok = lambda g=gear("h" + src), a=addr: (
+                None if " 0% packet loss" in g.run("ping -c 2 -W 1 " + a) else "loss")
+            expect(ok, "h{} -> {}".format(src, addr), count=10, wait=1)
+    # On the underlay the inner ICMP is readable: VXLAN does not encrypt.
+    cap = gear("a").popen(["timeout", "4", "tcpdump", "-lni", "a-eth0", "-T", "vxlan",
+                           "udp port {}".format(lib_mesh.BASE_PORT)])
+    gear("ha").run("sleep 1; ping -c 3 -i 0.2 10.2.0.2")
+    out, _ = cap.communicate(timeout=15)
+    assert "10.1.0.2 > 10.2.0.2: ICMP echo request" in out, out
+
+
+def test_memory_leak():
+    tgen = get_topogen()
+    if not tgen.is_memleak_enabled():
+        pytest.skip("Memory leak test/report is disabled")
+    tgen.report_memory_leaks()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main(["-s"] + sys.argv[1:]))
