@@ -420,8 +420,8 @@ static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
 	struct mesh_bgp_prefix pfx;
 	size_t n = mesh_export_want(peer, afi, r, want, array_size(want));
 
-	mesh_adjout_diff(peer->adjout[afi], mesh_route_prefix(r, &pfx), want,
-			 n, mesh_export_diff_push, &dc);
+	mesh_adjout_diff(peer->adjout[afi], mesh_route_prefix(r, &pfx), want, n,
+			 mesh_export_diff_push, &dc);
 	for (size_t i = 0; i < n; i++)
 		mesh_aset_unref(want[i].attr);
 }
@@ -580,8 +580,8 @@ static bool mesh_resend_route(struct mesh_route *r, void *arg)
 	struct mesh_walk_ctx *wc = arg;
 	struct mesh_adjout_want want[MESH_EXPORT_PATHS_MAX];
 	struct mesh_bgp_prefix pfx;
-	size_t n = mesh_export_want(wc->peer, wc->afi, r, want,
-				    array_size(want));
+	size_t n =
+		mesh_export_want(wc->peer, wc->afi, r, want, array_size(want));
 
 	mesh_route_prefix(r, &pfx);
 	for (size_t i = 0; i < n; i++)

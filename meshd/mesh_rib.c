@@ -2064,13 +2064,19 @@ size_t mesh_adjout_diff(const struct mesh_adjout *out,
 
 	if (!adjout_prefix_ok(out, p))
 		return 0;
-	for (i = 0; i < n; i++)
-		if (mesh_adjout_get(out, p, want[i].path_id) != want[i].attr) {
-			count++;
-			if (cb)
-				cb(p, want[i].path_id, want[i].attr, arg);
-		}
+	/* One trie lookup; a prefix has few identifiers to scan. */
 	head = trie_lookup(&out->t, p->addr, p->plen);
+	for (i = 0; i < n; i++) {
+		for (e = head; e;
+		     e = e->next ? pool_ptr(&out->ents, e->next) : NULL)
+			if (e->path_id == want[i].path_id)
+				break;
+		if (e && e->attr == want[i].attr)
+			continue;
+		count++;
+		if (cb)
+			cb(p, want[i].path_id, want[i].attr, arg);
+	}
 	for (e = head; e; e = e->next ? pool_ptr(&out->ents, e->next) : NULL) {
 		for (i = 0; i < n; i++)
 			if (want[i].path_id == e->path_id)

@@ -1156,36 +1156,61 @@ struct ap_vec {
 	const char *hex;
 };
 
-#define AP_ATTRS4 "40 01 01 00  40 02 00  40 03 04 0a 00 00 01  40 05 04 00 00 00 64 "
+#define AP_ATTRS4                                                              \
+	"40 01 01 00  40 02 00  40 03 04 0a 00 00 01  40 05 04 00 00 00 64 "
 #define AP_ATTRS6 "40 01 01 00  40 02 00  40 05 04 00 00 00 64 "
 #define AP_P4 "18 c0 00 02 "
 #define AP_P6 "30 20 01 0d b8 00 01 "
 #define AP_NH6 "20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 "
 
 static const struct ap_vec ap_vecs[] = {
-	{"addpath-tx-v4-announce", MESH_BGP_AFI_IPV4, false, MESH_BGP_AFB_IPV4,
-	 0, {1, 2},
-	 MARKER "00 3c 02  00 00  00 15 " AP_ATTRS4
-		"00 00 00 01 " AP_P4 "00 00 00 02 " AP_P4},
-	{"addpath-tx-v4-withdraw", MESH_BGP_AFI_IPV4, true, MESH_BGP_AFB_IPV4,
-	 0, {1, 2},
+	{"addpath-tx-v4-announce",
+	 MESH_BGP_AFI_IPV4,
+	 false,
+	 MESH_BGP_AFB_IPV4,
+	 0,
+	 {1, 2},
+	 MARKER "00 3c 02  00 00  00 15 " AP_ATTRS4 "00 00 00 01 " AP_P4
+		"00 00 00 02 " AP_P4},
+	{"addpath-tx-v4-withdraw",
+	 MESH_BGP_AFI_IPV4,
+	 true,
+	 MESH_BGP_AFB_IPV4,
+	 0,
+	 {1, 2},
 	 MARKER "00 27 02  00 10 00 00 00 01 " AP_P4 "00 00 00 02 " AP_P4
 		"00 00"},
 	/* receiving path identifiers does not mean sending them */
-	{"addpath-rx-only-v4-announce", MESH_BGP_AFI_IPV4, false, 0,
-	 MESH_BGP_AFB_IPV4, {1, 2},
+	{"addpath-rx-only-v4-announce",
+	 MESH_BGP_AFI_IPV4,
+	 false,
+	 0,
+	 MESH_BGP_AFB_IPV4,
+	 {1, 2},
 	 MARKER "00 34 02  00 00  00 15 " AP_ATTRS4 AP_P4 AP_P4},
-	{"addpath-tx-v6-announce", MESH_BGP_AFI_IPV6, false, MESH_BGP_AFB_IPV6,
-	 0, {3, 7},
+	{"addpath-tx-v6-announce",
+	 MESH_BGP_AFI_IPV6,
+	 false,
+	 MESH_BGP_AFB_IPV6,
+	 0,
+	 {3, 7},
 	 MARKER "00 54 02  00 00  00 3d  90 0e 00 2b 00 02 01 10 " AP_NH6
 		"00  00 00 00 03 " AP_P6 "00 00 00 07 " AP_P6 AP_ATTRS6},
-	{"addpath-tx-v6-withdraw", MESH_BGP_AFI_IPV6, true, MESH_BGP_AFB_IPV6,
-	 0, {3, 7},
+	{"addpath-tx-v6-withdraw",
+	 MESH_BGP_AFI_IPV6,
+	 true,
+	 MESH_BGP_AFB_IPV6,
+	 0,
+	 {3, 7},
 	 MARKER "00 34 02  00 00  00 1d  90 0f 00 19 00 02 01 "
 		"00 00 00 03 " AP_P6 "00 00 00 07 " AP_P6},
 	/* the other family's setting does not leak */
-	{"addpath-tx-v4-only-v6-withdraw", MESH_BGP_AFI_IPV6, true,
-	 MESH_BGP_AFB_IPV4, 0, {3, 7},
+	{"addpath-tx-v4-only-v6-withdraw",
+	 MESH_BGP_AFI_IPV6,
+	 true,
+	 MESH_BGP_AFB_IPV4,
+	 0,
+	 {3, 7},
 	 MARKER "00 2c 02  00 00  00 15  90 0f 00 11 00 02 01 " AP_P6 AP_P6},
 };
 

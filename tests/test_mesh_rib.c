@@ -999,8 +999,8 @@ static void diff_cb(const struct mesh_bgp_prefix *p, uint32_t path_id,
 }
 
 /* What an ADD-PATH export wants: every eligible path under its tx_id. */
-static size_t want_all(const struct mesh_route *r,
-		       struct mesh_adjout_want *w, size_t max)
+static size_t want_all(const struct mesh_route *r, struct mesh_adjout_want *w,
+		       size_t max)
 {
 	size_t n = 0;
 
