@@ -381,6 +381,12 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/probe/clock-synchronized",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/tunnel/probe/up-after",
 			.cbs = {
 				.modify = mesh_tunnel_leaf_modify,

@@ -66,10 +66,11 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 #define MESH_STR "Encrypted IVN mesh (meshd)\n"
 /* Metric re-advertisements are at least this far apart. */
 #define MESH_ADV_DAMP_MS 1000
-/* Error estimate of our timestamps (RFC 4656 4.1.2): clock not
- * synchronized, NTP format, about a millisecond (1 x 2^-10 s). A zero
- * multiplier is invalid, so one must be set. */
-#define MESH_TUNNEL_EE mesh_stamp_ee_make(false, false, 22, 1)
+/* Error estimate of our timestamps (RFC 4656 4.1.2): synchronized to
+ * UTC as configured, NTP format, about a millisecond (1 x 2^-10 s). A
+ * zero multiplier is invalid, so one must be set. */
+#define MESH_TUNNEL_EE                                                         \
+	mesh_stamp_ee_make(mesh_tunnel_cfg.probe_clock_synced, false, 22, 1)
 /* A tunnel that could not be built is tried again after this. */
 #define MESH_TUNNEL_RETRY_MS 5000
 
@@ -779,6 +780,7 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 		.up_after = mesh_tunnel_cfg.probe_up_after,
 		.ssid = (uint16_t)n->id,
 		.ee = MESH_TUNNEL_EE,
+		.clock_synced = mesh_tunnel_cfg.probe_clock_synced,
 	};
 	char err[256];
 	struct mesh_tunnel *t;
@@ -940,6 +942,7 @@ static void mesh_tunnel_schedule(void)
 
 void mesh_tunnel_config_changed(void)
 {
+	reflector.ee = MESH_TUNNEL_EE;
 	mesh_tunnel_ca_load();
 	local_key_ok = false; /* the key file may have changed */
 	/* Keys are checked again with the new CA key on the next update;

@@ -162,6 +162,15 @@ DEFPY_YANG(mesh_tunnel_probe, mesh_tunnel_probe_cmd,
 	return mesh_tunnel_leaf(vty, no, TX "/probe/up-after", up_str);
 }
 
+DEFPY_YANG(mesh_tunnel_probe_sync, mesh_tunnel_probe_sync_cmd,
+	   "[no] tunnel probe clock-synchronized",
+	   NO_STR TUNNEL_STR "STAMP probes through every tunnel\n"
+			     "This node's clock is synchronized to UTC: measure one-way delay\n")
+{
+	return mesh_tunnel_leaf(vty, NULL, TX "/probe/clock-synchronized",
+				no ? "false" : "true");
+}
+
 DEFPY_YANG(mesh_tunnel_neighbor, mesh_tunnel_neighbor_cmd,
 	   "[no] tunnel neighbor A.B.C.D$node [endpoint <A.B.C.D|X:X::X:X>$ep port (1-65535)$epport]",
 	   NO_STR TUNNEL_STR "Build a tunnel to this node\n"
@@ -224,6 +233,8 @@ void mesh_cli_show_tunnel(struct vty *vty, const struct lyd_node *dn,
 	}
 	if (yang_dnode_get_bool(dn, "./full-mesh"))
 		vty_out(vty, " tunnel full-mesh\n");
+	if (yang_dnode_get_bool(dn, "./probe/clock-synchronized"))
+		vty_out(vty, " tunnel probe clock-synchronized\n");
 	for (size_t i = 0; i < array_size(leaves); i++)
 		if (yang_dnode_exists(dn, leaves[i].xpath) &&
 		    (show_defaults ||
@@ -261,5 +272,6 @@ void mesh_tunnel_cli_init(void)
 	install_element(MESH_NODE, &mesh_tunnel_bw_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_threshold_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_probe_cmd);
+	install_element(MESH_NODE, &mesh_tunnel_probe_sync_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_neighbor_cmd);
 }

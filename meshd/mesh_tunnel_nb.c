@@ -104,6 +104,8 @@ static void mesh_tunnel_cfg_read(const struct lyd_node *dn,
 	c->probe_interval_ms = yang_dnode_get_uint32(dn, "./probe/interval");
 	c->probe_down_after = yang_dnode_get_uint8(dn, "./probe/down-after");
 	c->probe_up_after = yang_dnode_get_uint8(dn, "./probe/up-after");
+	c->probe_clock_synced =
+		yang_dnode_get_bool(dn, "./probe/clock-synchronized");
 	LY_LIST_FOR (lyd_child(dn), nb) {
 		struct mesh_tunnel_nbr_cfg *n;
 		struct in_addr id;

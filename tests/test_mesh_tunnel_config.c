@@ -77,6 +77,7 @@ static void test_settings(void)
 	expect_ok("tunnel probe interval 20");
 	expect_ok("tunnel probe down-after 4");
 	expect_ok("tunnel probe up-after 2");
+	expect_ok("tunnel probe clock-synchronized");
 	expect_ok("tunnel neighbor 10.255.0.2");
 	expect_ok("tunnel neighbor 10.255.0.3 endpoint 198.51.100.7 port 41000");
 
@@ -96,6 +97,7 @@ static void test_settings(void)
 	CU_ASSERT_EQUAL(cfg->probe_interval_ms, 20);
 	CU_ASSERT_EQUAL(cfg->probe_down_after, 4);
 	CU_ASSERT_EQUAL(cfg->probe_up_after, 2);
+	CU_ASSERT_TRUE(cfg->probe_clock_synced);
 	CU_ASSERT_EQUAL(cfg->n_nbrs, 2);
 	CU_ASSERT_EQUAL(cfg->nbrs[0].node, 0x0aff0002);
 	CU_ASSERT_EQUAL(cfg->nbrs[0].endpoint.family, 0);
@@ -128,6 +130,7 @@ static const char *const lines[] = {
 	" tunnel endpoint 192.0.2.1 port 40000\n",
 	" tunnel full-mesh\n",
 	" tunnel driver vxlan\n",
+	" tunnel probe clock-synchronized\n",
 	" tunnel key-file /var/lib/frr/node1.key\n",
 	" tunnel ca public-key " CA_PUB "\n",
 	" tunnel ca signing-key-file /var/lib/frr/ca.key\n",
