@@ -39,7 +39,6 @@ Checks:
 import functools
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -51,6 +50,7 @@ sys.path.insert(0, os.path.dirname(CWD))
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
 
+import lib_mesh
 from udp_relay import RelayProcess
 
 pytestmark = [pytest.mark.meshd]
@@ -58,7 +58,6 @@ pytestmark = [pytest.mark.meshd]
 SITES = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
 HOSTED = ("a", "b", "c", "d")
 C1 = "172.16.0.10"
-BASE_PORT = 51820
 RELAYED = ("b", "c", "d")
 
 
@@ -76,12 +75,12 @@ def node(name):
 
 
 def tunnel_port(owner, peer):
-    """UDP port owner's tunnel to peer listens on (doc/mesh-attribute.md)."""
-    return BASE_PORT + (SITES[peer] & 0x3FF)
+    """UDP port owner's tunnel to peer listens on."""
+    return lib_mesh.tunnel_port(node(peer))
 
 
 def ifname(local, peer):
-    return "m{:06x}.{:06x}".format(0xFF0000 | SITES[local], 0xFF0000 | SITES[peer])
+    return lib_mesh.ifname(node(local), node(peer))
 
 
 def build_topo(tgen):
@@ -98,96 +97,26 @@ def build_topo(tgen):
             tgen.add_link(tgen.gears[name], host)  # <name>-eth1
 
 
-def ca_keys(workdir, tag):
-    """An Ed25519 key pair from OpenSSL: (private key file, public base64)."""
-    pem = os.path.join(workdir, "ca-{}.pem".format(tag))
-    subprocess.check_call(["openssl", "genpkey", "-algorithm", "ed25519", "-out", pem])
-    der = subprocess.check_output(["openssl", "pkey", "-in", pem, "-outform", "DER"])
-    pub = subprocess.check_output(
-        ["openssl", "pkey", "-in", pem, "-pubout", "-outform", "DER"]
-    )
-    keyfile = os.path.join(workdir, "ca-{}.key".format(tag))
-    import base64
-
-    with open(keyfile, "w") as f:
-        f.write(base64.b64encode(der[-32:]).decode() + "\n")
-    os.chmod(keyfile, 0o600)
-    subprocess.check_call(["chown", "frr:frr", keyfile])
-    return keyfile, base64.b64encode(pub[-32:]).decode()
-
-
 def site_config(name, workdir, ca_pub, sign_file):
     n = SITES[name]
-    keydir = os.path.join(workdir, name)
-    os.makedirs(keydir, exist_ok=True)
-    subprocess.check_call(["chown", "frr:frr", keydir])
-    lines = [
-        "hostname " + name,
-        "interface {}-eth0".format(name),
-        " ip address 172.16.0.{}/24".format(n),
-        "exit",
-    ]
-    if name in HOSTED:
-        lines += ["interface {}-eth1".format(name), " ip address 10.{}.0.1/24".format(n), "exit"]
-    lines += [
-        "router mesh",
-        " router-id " + node(name),
-        " mesh-id 1",
-        " bgp local-as 65000",
-        " neighbor {} remote-as 65000".format(C1),
-        " neighbor {} timers connect 2".format(C1),
-        " address-family ipv4 unicast",
-    ]
-    if name in HOSTED:
-        lines.append("  network 10.{}.0.0/24".format(n))
-    lines += [
-        "  neighbor {} activate".format(C1),
-        " exit-address-family",
-        " tenant 1",
-        " ivn {}".format(n),
-        " tunnel endpoint 172.16.0.{}".format(n),
-        " tunnel key-file {}/tunnel.key".format(keydir),
-        " tunnel ca public-key " + ca_pub,
-        " tunnel ca signing-key-file " + sign_file,
-        " tunnel full-mesh",
-        " tunnel probe interval 20",
-    ]
+    tunnel = ["probe interval 20"]
     if name == "a":
         for peer in RELAYED:
-            lines.append(" tunnel neighbor {} endpoint {} port {}".format(
+            tunnel.append("neighbor {} endpoint {} port {}".format(
                 node(peer), C1, relay_ports(peer, True)[0]))
     if name in RELAYED:
-        lines.append(" tunnel neighbor {} endpoint {} port {}".format(
+        tunnel.append("neighbor {} endpoint {} port {}".format(
             node("a"), C1, relay_ports(name, False)[0]))
-    lines.append("exit")
-    return "\n".join(lines) + "\n"
+    lan = ("{}-eth1".format(name), "10.{}.0.1/24".format(n)) if name in HOSTED else None
+    return lib_mesh.site_config(
+        name, node(name), ("{}-eth0".format(name), "172.16.0.{}/24".format(n)), C1,
+        workdir, ca_pub, sign_file, lan=lan, ivn=n, tunnel=tunnel)
 
 
 def controller_config():
-    lines = [
-        "hostname c1",
-        "interface c1-eth0",
-        " ip address {}/24".format(C1),
-        "exit",
-        "router mesh",
-        " router-id 10.255.0.10",
-        " mesh-id 1",
-        " role controller",
-        " bgp local-as 65000",
-    ]
-    for n in SITES.values():
-        lines += [
-            " neighbor 172.16.0.{} remote-as 65000".format(n),
-            " neighbor 172.16.0.{} timers connect 2".format(n),
-        ]
-    lines.append(" address-family ipv4 unicast")
-    for n in SITES.values():
-        lines += [
-            "  neighbor 172.16.0.{} activate".format(n),
-            "  neighbor 172.16.0.{} route-reflector-client".format(n),
-        ]
-    lines += [" exit-address-family", "exit"]
-    return "\n".join(lines) + "\n"
+    return lib_mesh.controller_config(
+        "c1", "10.255.0.10", ("c1-eth0", C1 + "/24"),
+        ["172.16.0.{}".format(n) for n in SITES.values()])
 
 
 RELAYS = {}
@@ -196,21 +125,13 @@ RELAYS = {}
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    workdir = os.path.join(tgen.logdir, "keys")
-    os.makedirs(workdir, exist_ok=True)
-    os.chmod(tgen.logdir, 0o755)
-    subprocess.check_call(["chown", "frr:frr", workdir])
-    sign, pub = ca_keys(workdir, "mesh")
-    rogue_sign, _ = ca_keys(workdir, "rogue")
+    workdir = lib_mesh.key_dir(tgen.logdir)
+    sign, pub = lib_mesh.ca_keys(workdir, "mesh")
+    rogue_sign, _ = lib_mesh.ca_keys(workdir, "rogue")
     for name in SITES:
-        conf = os.path.join(workdir, name + ".conf")
-        with open(conf, "w") as f:
-            f.write(site_config(name, workdir, pub, rogue_sign if name == "e" else sign))
-        tgen.gears[name].load_frr_config(conf)
-    conf = os.path.join(workdir, "c1.conf")
-    with open(conf, "w") as f:
-        f.write(controller_config())
-    tgen.gears["c1"].load_frr_config(conf)
+        text = site_config(name, workdir, pub, rogue_sign if name == "e" else sign)
+        tgen.gears[name].load_frr_config(lib_mesh.write_config(workdir, name, text))
+    tgen.gears["c1"].load_frr_config(lib_mesh.write_config(workdir, "c1", controller_config()))
     tgen.start_router()
     # The relays bind c1's underlay address, which zebra has just set.
     c1 = tgen.gears["c1"]
@@ -240,15 +161,15 @@ def expect(func, what, count=COUNT, wait=WAIT):
 
 
 def tunnels(name):
-    return gear(name).vtysh_cmd("show mesh tunnels json", isjson=True) or {}
+    return lib_mesh.tunnels(gear(name))
 
 
 def routes(name):
-    return (gear(name).vtysh_cmd("show mesh routes json", isjson=True) or {}).get("routes", {})
+    return lib_mesh.routes(gear(name))
 
 
 def paths(name):
-    return gear(name).vtysh_cmd("show mesh paths json", isjson=True) or {}
+    return lib_mesh.paths(gear(name))
 
 
 def relays(cmd, *args):
