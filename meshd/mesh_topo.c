@@ -148,6 +148,101 @@ static const char *mesh_id_str(uint32_t id, char *buf, size_t size)
 	return buf;
 }
 
+/* ---- text forms, rendered from the same JSON the json forms print ---- */
+
+static const char *mesh_js_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
+						      : "-";
+}
+
+static int64_t mesh_js_int(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v)
+						      : 0;
+}
+
+/* "a > b > c" from an array of node IDs. */
+static void mesh_js_path(struct vty *vty, json_object *o, const char *key)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(o, key, &a)) {
+		vty_out(vty, "-");
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		vty_out(vty, "%s%s", i ? " > " : "",
+			json_object_get_string(json_object_array_get_idx(a, i)));
+}
+
+static void mesh_topology_text(struct vty *vty, json_object *js)
+{
+	json_object *nodes;
+
+	if (!json_object_object_get_ex(js, "nodes", &nodes))
+		return;
+	json_object_object_foreach (nodes, id, jn) {
+		json_object *links;
+
+		vty_out(vty, "Node %s  tenant %" PRId64 "  sequence %" PRId64
+			     "  routes %" PRId64 "\n",
+			id, mesh_js_int(jn, "tenant"), mesh_js_int(jn, "sequence"),
+			mesh_js_int(jn, "routes"));
+		if (!json_object_object_get_ex(jn, "links", &links))
+			continue;
+		vty_out(vty, "  %-15s %10s %10s %9s %5s %7s %6s %10s\n", "Peer",
+			"Delay(us)", "Jitter(us)", "Loss", "Up", "TwoWay",
+			"Usable", "Cost");
+		for (size_t i = 0; i < json_object_array_length(links); i++) {
+			json_object *l = json_object_array_get_idx(links, i);
+
+			vty_out(vty,
+				"  %-15s %10" PRId64 " %10" PRId64 " %9" PRId64
+				" %5s %7s %6s %10" PRId64 "\n",
+				mesh_js_str(l, "peer"), mesh_js_int(l, "delayUs"),
+				mesh_js_int(l, "jitterUs"), mesh_js_int(l, "loss"),
+				mesh_js_str(l, "up"), mesh_js_str(l, "twoWay"),
+				mesh_js_str(l, "usable"), mesh_js_int(l, "cost"));
+		}
+	}
+}
+
+static void mesh_paths_text(struct vty *vty, json_object *js)
+{
+	vty_out(vty, "%-15s %-8s %8s %-15s %s\n", "Destination", "Status",
+		"Cost", "Next hop", "Path");
+	json_object_object_foreach (js, id, jd) {
+		if (!json_object_is_type(jd, json_type_object)) {
+			vty_out(vty, "%s\n", json_object_get_string(jd));
+			continue;
+		}
+		vty_out(vty, "%-15s %-8s %8" PRId64 " %-15s ", id,
+			mesh_js_str(jd, "status"), mesh_js_int(jd, "cost"),
+			mesh_js_str(jd, "nextHop"));
+		mesh_js_path(vty, jd, "path");
+		vty_out(vty, "\n  backup: %s", mesh_js_str(jd, "backupStatus"));
+		if (json_object_object_get_ex(jd, "backupNextHop", NULL)) {
+			vty_out(vty, ", %s, cost %" PRId64 ", via %s: ",
+				mesh_js_str(jd, "backupKind"),
+				mesh_js_int(jd, "backupCost"),
+				mesh_js_str(jd, "backupNextHop"));
+			mesh_js_path(vty, jd, "backupPath");
+		}
+		vty_out(vty, "\n");
+	}
+}
+
+static void mesh_spf_stats_text(struct vty *vty, json_object *js)
+{
+	json_object_object_foreach (js, key, v)
+		vty_out(vty, "  %-22s %s\n", key, json_object_get_string(v));
+}
+
 DEFPY(show_mesh_topology, show_mesh_topology_cmd,
       "show mesh topology [json]$uj",
       SHOW_STR MESH_STR
@@ -197,8 +292,7 @@ DEFPY(show_mesh_topology, show_mesh_topology_cmd,
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
-	vty_out(vty, "%s\n",
-		json_object_to_json_string_ext(js, JSON_C_TO_STRING_PRETTY));
+	mesh_topology_text(vty, js);
 	json_object_free(js);
 	return CMD_SUCCESS;
 }
@@ -280,8 +374,7 @@ DEFPY(show_mesh_paths, show_mesh_paths_cmd,
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
-	vty_out(vty, "%s\n",
-		json_object_to_json_string_ext(js, JSON_C_TO_STRING_PRETTY));
+	mesh_paths_text(vty, js);
 	json_object_free(js);
 	return CMD_SUCCESS;
 }
@@ -322,8 +415,7 @@ DEFPY(show_mesh_spf_statistics, show_mesh_spf_statistics_cmd,
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
-	vty_out(vty, "%s\n",
-		json_object_to_json_string_ext(js, JSON_C_TO_STRING_PRETTY));
+	mesh_spf_stats_text(vty, js);
 	json_object_free(js);
 	return CMD_SUCCESS;
 }

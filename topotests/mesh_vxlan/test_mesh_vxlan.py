@@ -18,6 +18,7 @@ Checks:
   in clear text, as the driver promises (no encryption).
 """
 
+import json
 import os
 import sys
 
@@ -115,6 +116,20 @@ def test_vxlan_tunnels_up():
             assert "remote 172.16.0.{}".format(SITES[peer]) in link, link
 
 
+def test_show_text():
+    "The text forms of topology and paths read as tables, not JSON."
+    def check():
+        out = gear("a").vtysh_cmd("show mesh paths")
+        want = "{} > {}".format(node("a"), node("b"))
+        return None if want in out and "backup: ok" in out else out
+
+    expect(check, "show mesh paths on a")
+    topo = gear("a").vtysh_cmd("show mesh topology")
+    assert "Node {}".format(node("b")) in topo and "{" not in topo, topo
+    stats = gear("a").vtysh_cmd("show mesh spf statistics")
+    assert "runs" in stats and "{" not in stats, stats
+
+
 def test_vxlan_routes_and_ping():
     "Routes name the far node as gateway; hosts reach each other in clear."
     def check():
@@ -134,7 +149,15 @@ def test_vxlan_routes_and_ping():
             addr = "10.{}.0.2".format(n)
             ok = lambda g=gear("h" + src), a=addr: (
                 None if " 0% packet loss" in g.run("ping -c 2 -W 1 " + a) else "loss")
-            expect(ok, "h{} -> {}".format(src, addr), count=10, wait=1)
+            _, result = topotest.run_and_expect(ok, None, count=10, wait=1)
+            if result is not None:
+                # what both ends' meshd and kernel say, for the log
+                diag = ["{}: {}\n{}\n{}".format(
+                    r, json.dumps(lib_mesh.routes(gear(r))),
+                    json.dumps(lib_mesh.tunnels(gear(r)).get("tunnels")),
+                    gear(r).run("ip route; ip neigh")) for r in (src, dst)]
+                assert result is None, "h{} -> {}: {}\n{}".format(
+                    src, addr, result, "\n".join(diag))
     # On the underlay the inner ICMP is readable: VXLAN does not encrypt.
     cap = gear("a").popen(["timeout", "4", "tcpdump", "-lni", "a-eth0", "-T", "vxlan",
                            "udp port {}".format(lib_mesh.BASE_PORT)])
