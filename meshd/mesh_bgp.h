@@ -11,6 +11,9 @@
  *   RFC 2385  TCP MD5 signature option
  *   RFC 5082  GTSM (ttl-security)
  *   RFC 8203, RFC 9003  shutdown communication
+ *   RFC 7911  ADD-PATH: several paths per prefix received from every
+ *             neighbor; every path sent, each under a stable identifier,
+ *             to neighbors with addpath-tx-all-paths that receive them
  *
  * Files:
  *   mesh_bgp.c          instance, neighbors, configuration application
@@ -18,7 +21,8 @@
  *   mesh_bgp_network.c  listen/connect sockets, MD5, GTSM
  *   mesh_bgp_packet.c   reading, framing and dispatching messages;
  *                       UPDATE ingestion into the RIB
- *   mesh_bgp_export.c   export: best paths to Adj-RIB-Out and UPDATEs
+ *   mesh_bgp_export.c   export: best paths (ADD-PATH: all paths) to
+ *                       Adj-RIB-Out and UPDATEs
  *   mesh_bgp_vty.c      show and clear commands
  *   mesh_bgp_nb.c       northbound callbacks of router mesh / bgp
  */
