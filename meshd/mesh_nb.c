@@ -298,6 +298,13 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/tunnel/key-rotation",
+			.cbs = {
+				.modify = mesh_tunnel_leaf_modify,
+				.destroy = mesh_tunnel_leaf_destroy,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/tunnel/key-file",
 			.cbs = {
 				.modify = mesh_tunnel_leaf_modify,

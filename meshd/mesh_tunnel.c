@@ -71,6 +71,8 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
  * zero multiplier is invalid, so one must be set. */
 #define MESH_TUNNEL_EE                                                         \
 	mesh_stamp_ee_make(mesh_tunnel_cfg.probe_clock_synced, false, 22, 1)
+/* Between advertising a new key and using it. */
+#define MESH_KEY_GRACE_MS 2000
 /* A tunnel that could not be built is tried again after this. */
 #define MESH_TUNNEL_RETRY_MS 5000
 
@@ -100,6 +102,10 @@ struct mesh_tunnel {
 	uint16_t listen_port;
 	struct mesh_wg_endpoint remote;
 	uint8_t peer_pub[MESH_KEY_LEN];
+	/* The peer advertised a new key: it is a second WireGuard peer
+	 * without allowed IPs until it completes a handshake. */
+	bool has_pending;
+	uint8_t pending_pub[MESH_KEY_LEN];
 
 	enum mesh_tun_state state;
 	uint64_t state_since; /* monotonic us */
@@ -132,6 +138,8 @@ struct mesh_tunnel_driver {
 	unsigned int mtu; /* of the tunnel interface */
 	/* Routes over it name the peer as gateway (a broadcast link). */
 	bool gateway;
+	/* It uses the peer's public key (key changes are for it to take). */
+	bool keyed;
 	int (*up)(struct mesh_tunnel *t, char *err, size_t errlen);
 	/* The far end moved or changed its key; NULL: rebuild the tunnel
 	 * (a VXLAN remote is fixed when the interface is made). */
@@ -158,6 +166,12 @@ static size_t n_tunnels;
 
 static struct mesh_keypair local_key;
 static bool local_key_ok;
+/* Key rotation: the next key is advertised first and used on the
+ * tunnels after MESH_KEY_GRACE_MS, so that peers can prepare for it. */
+static struct mesh_keypair next_key;
+static bool rotating;
+static uint64_t rotations;
+static struct thread *t_rotate;
 static char local_key_err[160];
 static EVP_PKEY *ca_pub, *ca_sign;
 static char ca_err[160];
@@ -168,6 +182,9 @@ static struct mesh_stamp_reflector reflector;
 static uint64_t reflected;
 static bool node_route_on;
 static struct prefix node_route;
+
+static bool mesh_tunnel_active(void);
+static void mesh_wgd_pending_check(struct mesh_tunnel *t);
 
 static uint64_t mesh_now_us(void)
 {
@@ -253,6 +270,15 @@ void mesh_tunnel_node_withdraw(uint64_t key)
 
 /* ---- keys ---- */
 
+static void mesh_tunnel_key_path(char *path, size_t size)
+{
+	if (mesh_tunnel_cfg.key_file[0])
+		strlcpy(path, mesh_tunnel_cfg.key_file, size);
+	else
+		snprintfrr(path, size, "%s/meshd-%pI4.key", MESH_KEY_DIR,
+			   &mesh->router_id);
+}
+
 static void mesh_tunnel_keys_load(void)
 {
 	char path[300];
@@ -260,11 +286,7 @@ static void mesh_tunnel_keys_load(void)
 
 	if (local_key_ok || !mesh || mesh->router_id.s_addr == INADDR_ANY)
 		return;
-	if (mesh_tunnel_cfg.key_file[0])
-		strlcpy(path, mesh_tunnel_cfg.key_file, sizeof(path));
-	else
-		snprintfrr(path, sizeof(path), "%s/meshd-%pI4.key",
-			   MESH_KEY_DIR, &mesh->router_id);
+	mesh_tunnel_key_path(path, sizeof(path));
 	ret = mesh_key_load(path, &local_key, local_key_err,
 			    sizeof(local_key_err));
 	if (ret == -ENOENT) {
@@ -427,6 +449,8 @@ static void mesh_tunnel_probe_send(struct thread *thread)
 		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after) {
 		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
 	}
+	if (t->has_pending)
+		mesh_wgd_pending_check(t);
 	mesh_stamp_session_tick(&t->st, mesh_stamp_ntp_now());
 	if (mesh_stamp_session_send(&t->st, mesh_stamp_ntp_now(), buf,
 				    sizeof(buf), &len, NULL,
@@ -727,6 +751,7 @@ static const struct mesh_tunnel_driver mesh_tunnel_drivers[] = {
 	[MESH_TUNNEL_DRIVER_WIREGUARD] = {
 		.name = "wireguard",
 		.prefix = 'm',
+		.keyed = true,
 		.mtu = MESH_TUNNEL_MTU,
 		.up = mesh_wgd_up,
 		.peer = mesh_wgd_peer,
@@ -845,6 +870,161 @@ fail:
 	return NULL;
 }
 
+/* ---- keys changing ---- */
+
+/* A peer's new key beside its current one, without allowed IPs: it can
+ * complete a handshake but carries nothing yet. */
+static int mesh_wgd_pending_add(struct mesh_tunnel *t, char *err,
+				size_t errlen)
+{
+	struct mesh_wg_peer_cfg pc = {
+		.endpoint = t->remote,
+		.replace_allowed_ips = true,
+	};
+	struct mesh_wg_cfg c = {.peers = &pc, .n_peers = 1};
+
+	memcpy(pc.public_key, t->pending_pub, MESH_KEY_LEN);
+	return mesh_wg_set(&t->dev, &c, err, errlen);
+}
+
+/* Once the peer's new key completed a handshake, the peer switched:
+ * move everything to the new key and drop the old one. */
+static void mesh_wgd_pending_check(struct mesh_tunnel *t)
+{
+	static const struct mesh_wg_prefix any[2] = {
+		{.family = AF_INET, .len = 0},
+		{.family = AF_INET6, .len = 0},
+	};
+	struct mesh_wg_peer_cfg pc[2] = {
+		{.replace_allowed_ips = true,
+		 .allowed_ips = any,
+		 .n_allowed_ips = 2},
+		{.remove = true},
+	};
+	struct mesh_wg_cfg c = {.peers = pc, .n_peers = 2};
+	const struct mesh_wg_peer_state *ps;
+	struct mesh_wg_state ws;
+	char err[256];
+	bool switched;
+
+	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) < 0)
+		return;
+	ps = mesh_wg_state_peer(&ws, t->pending_pub);
+	switched = ps && ps->last_handshake_sec;
+	mesh_wg_state_wipe(&ws);
+	if (!switched)
+		return;
+	memcpy(pc[0].public_key, t->pending_pub, MESH_KEY_LEN);
+	memcpy(pc[1].public_key, t->peer_pub, MESH_KEY_LEN);
+	if (mesh_wg_set(&t->dev, &c, err, sizeof(err)) < 0) {
+		flog_err(EC_MESH_TUNNEL, "%s: new peer key: %s", t->ifname, err);
+		return;
+	}
+	memcpy(t->peer_pub, t->pending_pub, MESH_KEY_LEN);
+	t->has_pending = false;
+	zlog_info("mesh: tunnel %s: %pI4 now uses its new key", t->ifname,
+		  &(struct in_addr){htonl(t->peer)});
+}
+
+/*
+ * The peer's node route changed: follow its endpoint and key. A new key
+ * on a working tunnel is a rotation: it is prepared beside the old one
+ * (the peer uses it MESH_KEY_GRACE_MS later) and taken over once it
+ * handshakes. Returns false when the tunnel must be rebuilt instead.
+ */
+static bool mesh_tunnel_follow(struct mesh_tunnel *t,
+			       const struct mesh_tnode *n)
+{
+	struct mesh_wg_endpoint ep;
+	bool moved, rekeyed;
+	char err[256];
+
+	mesh_tunnel_endpoint_of(n, ntohl(mesh->router_id.s_addr), &ep);
+	moved = memcmp(&ep, &t->remote, sizeof(ep)) != 0;
+	rekeyed = t->drv->keyed &&
+		  memcmp(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN) != 0;
+	if (!rekeyed)
+		t->has_pending = false;
+	if (!moved && !rekeyed)
+		return true;
+	if (!t->drv->peer)
+		return false;
+	if (rekeyed && !moved && t->state == MESH_TUN_UP) {
+		if (t->has_pending &&
+		    !memcmp(t->pending_pub, n->ep.pubkey, MESH_KEY_LEN))
+			return true;
+		memcpy(t->pending_pub, n->ep.pubkey, MESH_KEY_LEN);
+		t->has_pending = true;
+		if (mesh_wgd_pending_add(t, err, sizeof(err)) < 0)
+			flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
+		return true;
+	}
+	t->remote = ep;
+	memcpy(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN);
+	t->has_pending = false;
+	if (t->drv->peer(t, err, sizeof(err)) < 0)
+		flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
+	return true;
+}
+
+static void mesh_tunnel_rotate(struct thread *thread);
+
+static void mesh_tunnel_rotation_schedule(void)
+{
+	if (rotating)
+		return;
+	THREAD_OFF(t_rotate);
+	if (mesh_tunnel_cfg.key_rotation_s && mesh_tunnel_active())
+		thread_add_timer(master, mesh_tunnel_rotate, NULL,
+				 mesh_tunnel_cfg.key_rotation_s, &t_rotate);
+}
+
+/* The grace period is over: every tunnel uses the new key. */
+static void mesh_tunnel_rotate_switch(struct thread *thread)
+{
+	struct mesh_wg_cfg c = {.has_private_key = true};
+	char err[256];
+
+	memcpy(c.private_key, next_key.priv, MESH_KEY_LEN);
+	for (size_t i = 0; i < n_tunnels; i++)
+		if (tunnels[i]->drv->keyed &&
+		    mesh_wg_set(&tunnels[i]->dev, &c, err, sizeof(err)) < 0)
+			flog_err(EC_MESH_TUNNEL, "%s: new key: %s",
+				 tunnels[i]->ifname, err);
+	explicit_bzero(c.private_key, sizeof(c.private_key));
+	local_key = next_key;
+	mesh_keypair_clear(&next_key);
+	rotating = false;
+	rotations++;
+	zlog_info("mesh: tunnels use the new key");
+	mesh_tunnel_rotation_schedule();
+}
+
+/* Make a new key pair, keep it, advertise it; use it after the grace. */
+static void mesh_tunnel_rotate(struct thread *thread)
+{
+	char path[300], err[160];
+
+	if (rotating || !mesh_tunnel_active())
+		return;
+	mesh_tunnel_key_path(path, sizeof(path));
+	if (mesh_keypair_generate(&next_key) < 0 ||
+	    mesh_key_store(path, &next_key, err, sizeof(err)) < 0) {
+		flog_err(EC_MESH_TUNNEL, "key rotation: %s: %s", path,
+			 "the new key could not be made or stored");
+		mesh_keypair_clear(&next_key);
+		mesh_tunnel_rotation_schedule();
+		return;
+	}
+	rotating = true;
+	zlog_info("mesh: new tunnel key advertised, in use in %d ms",
+		  MESH_KEY_GRACE_MS);
+	mesh_tunnel_readvertise(true);
+	THREAD_OFF(t_rotate);
+	thread_add_timer_msec(master, mesh_tunnel_rotate_switch, NULL,
+			      MESH_KEY_GRACE_MS, &t_rotate);
+}
+
 static bool mesh_tunnel_wanted(const struct mesh_tnode *n)
 {
 	if (!n->has_endpoint || !n->key_ok)
@@ -874,33 +1054,15 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 		for (size_t i = 0; i < n_tnodes; i++) {
 			struct mesh_tnode *n = &tnodes[i];
 			struct mesh_tunnel *t;
-			struct mesh_wg_endpoint ep;
-			char err[256];
 
 			if (!mesh_tunnel_wanted(n))
 				continue;
 			t = mesh_tunnel_find(n->id);
 			if (t) {
-				mesh_tunnel_endpoint_of(
-					n, ntohl(mesh->router_id.s_addr), &ep);
-				if (memcmp(&ep, &t->remote, sizeof(ep)) ||
-				    memcmp(t->peer_pub, n->ep.pubkey,
-					   MESH_KEY_LEN)) {
-					if (!t->drv->peer) {
-						/* rebuilt on the next pass */
-						mesh_tunnel_schedule();
-						continue;
-					}
-					t->remote = ep;
-					memcpy(t->peer_pub, n->ep.pubkey,
-					       MESH_KEY_LEN);
-					if (t->drv->peer(t, err,
-							 sizeof(err)) < 0)
-						flog_err(EC_MESH_TUNNEL,
-							 "%s: %s", t->ifname,
-							 err);
-				}
-				t->in_use = true;
+				if (mesh_tunnel_follow(t, n))
+					t->in_use = true;
+				else
+					mesh_tunnel_schedule(); /* rebuild */
 				continue;
 			}
 			if (n_tunnels >= MIN(mesh_tunnel_cfg.max_tunnels,
@@ -931,6 +1093,8 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 		}
 	if (changed || !node_route_on)
 		mesh_tunnel_readvertise(true);
+	if (!t_rotate)
+		mesh_tunnel_rotation_schedule();
 }
 
 static void mesh_tunnel_schedule(void)
@@ -942,6 +1106,7 @@ static void mesh_tunnel_schedule(void)
 
 void mesh_tunnel_config_changed(void)
 {
+	mesh_tunnel_rotation_schedule();
 	reflector.ee = MESH_TUNNEL_EE;
 	mesh_tunnel_ca_load();
 	local_key_ok = false; /* the key file may have changed */
@@ -989,7 +1154,7 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 	ma.ivn = mesh_tunnel_cfg.ivn;
 	ma.present = MESH_ATTR_HAS_ORIGINATOR | MESH_ATTR_HAS_SEQUENCE |
 		     MESH_ATTR_HAS_TENANT | MESH_ATTR_HAS_IVN;
-	mesh_key_endpoint_set(&ma, local_key.pub,
+	mesh_key_endpoint_set(&ma, rotating ? next_key.pub : local_key.pub,
 			      ep->family == AF_INET6 ? MESH_ATTR_AFI_IPV6
 						     : MESH_ATTR_AFI_IPV4,
 			      ep->addr, ep->port);
@@ -1072,6 +1237,10 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_string_add(j, "peerKey",
 			       mesh_key_fingerprint(t->peer_pub, fp,
 						    sizeof(fp)));
+	if (t->has_pending)
+		json_object_string_add(j, "peerKeyPending",
+				       mesh_key_fingerprint(t->pending_pub, fp,
+							    sizeof(fp)));
 	json_object_int_add(j, "delayUs", mesh_stamp_session_delay_us(&t->st));
 	json_object_int_add(j, "delayVariationUs",
 			    mesh_stamp_session_dv_us(&t->st));
@@ -1108,6 +1277,11 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 							    sizeof(fp)));
 	else if (local_key_err[0])
 		json_object_string_add(js, "localKeyError", local_key_err);
+	if (rotating)
+		json_object_string_add(js, "nextKey",
+				       mesh_key_fingerprint(next_key.pub, fp,
+							    sizeof(fp)));
+	json_object_int_add(js, "keyRotations", rotations);
 	if (ca_err[0])
 		json_object_string_add(js, "caError", ca_err);
 	json_object_boolean_add(js, "signing", ca_sign != NULL);
@@ -1160,15 +1334,43 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 	return CMD_SUCCESS;
 }
 
+DEFPY(clear_mesh_tunnel_keys, clear_mesh_tunnel_keys_cmd,
+      "clear mesh tunnel keys",
+      CLEAR_STR MESH_STR "Tunnels of the endpoint agent\n"
+			 "Make a new key pair now (rotation)\n")
+{
+	char fp[MESH_KEY_FP_SIZE];
+
+	if (!mesh_tunnel_active()) {
+		vty_out(vty, "%% no tunnels: endpoint, router-id or key missing\n");
+		return CMD_WARNING;
+	}
+	if (rotating) {
+		vty_out(vty, "%% a rotation is under way\n");
+		return CMD_WARNING;
+	}
+	mesh_tunnel_rotate(NULL);
+	if (!rotating) {
+		vty_out(vty, "%% the new key could not be made, see the log\n");
+		return CMD_WARNING;
+	}
+	vty_out(vty, "New key %s advertised, in use in %d ms\n",
+		mesh_key_fingerprint(next_key.pub, fp, sizeof(fp)),
+		MESH_KEY_GRACE_MS);
+	return CMD_SUCCESS;
+}
+
 void mesh_tunnel_init(void)
 {
 	install_element(VIEW_NODE, &show_mesh_tunnels_cmd);
+	install_element(ENABLE_NODE, &clear_mesh_tunnel_keys_cmd);
 }
 
 void mesh_tunnel_terminate(void)
 {
 	THREAD_OFF(t_reconcile);
 	THREAD_OFF(t_retry);
+	THREAD_OFF(t_rotate);
 	THREAD_OFF(t_originate);
 	THREAD_OFF(t_reflect);
 	while (n_tunnels)
@@ -1179,6 +1381,8 @@ void mesh_tunnel_terminate(void)
 	XFREE(MTYPE_MESH_TNODE, tnodes);
 	n_tnodes = cap_tnodes = 0;
 	mesh_keypair_clear(&local_key);
+	mesh_keypair_clear(&next_key);
+	rotating = false;
 	EVP_PKEY_free(ca_pub);
 	EVP_PKEY_free(ca_sign);
 	ca_pub = ca_sign = NULL;

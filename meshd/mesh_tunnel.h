@@ -60,6 +60,7 @@ struct mesh_tunnel_cfg {
 	uint32_t probe_interval_ms;
 	uint16_t probe_down_after, probe_up_after;
 	bool probe_clock_synced;
+	uint32_t key_rotation_s; /* 0: no periodic rotation */
 	uint32_t bandwidth_mbps;
 	uint32_t threshold_pct; /* re-advertise a delay change past this */
 };

@@ -85,6 +85,14 @@ DEFPY_YANG(mesh_tunnel_key_file, mesh_tunnel_key_file_cmd,
 	return mesh_tunnel_leaf(vty, no, TX "/key-file", path);
 }
 
+DEFPY_YANG(mesh_tunnel_key_rotation, mesh_tunnel_key_rotation_cmd,
+	   "[no] tunnel key-rotation (10-31536000)$v",
+	   NO_STR TUNNEL_STR "Make a new key pair periodically\n"
+			     "Seconds between rotations\n")
+{
+	return mesh_tunnel_leaf(vty, no, TX "/key-rotation", v_str);
+}
+
 DEFPY_YANG(mesh_tunnel_ca_pub, mesh_tunnel_ca_pub_cmd,
 	   "[no] tunnel ca public-key WORD$key",
 	   NO_STR TUNNEL_STR "Mesh certificate authority\n"
@@ -206,6 +214,7 @@ void mesh_cli_show_tunnel(struct vty *vty, const struct lyd_node *dn,
 	} leaves[] = {
 		{"./driver", "tunnel driver"},
 		{"./key-file", "tunnel key-file"},
+		{"./key-rotation", "tunnel key-rotation"},
 		{"./ca-public-key", "tunnel ca public-key"},
 		{"./ca-signing-key-file", "tunnel ca signing-key-file"},
 		{"./max-tunnels", "tunnel max-tunnels"},
@@ -264,6 +273,7 @@ void mesh_tunnel_cli_init(void)
 	install_element(MESH_NODE, &mesh_tunnel_endpoint_cmd);
 	install_element(MESH_NODE, &no_mesh_tunnel_endpoint_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_key_file_cmd);
+	install_element(MESH_NODE, &mesh_tunnel_key_rotation_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_ca_pub_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_ca_sign_cmd);
 	install_element(MESH_NODE, &mesh_tunnel_full_mesh_cmd);

@@ -98,6 +98,8 @@ static void mesh_tunnel_cfg_read(const struct lyd_node *dn,
 			   ? MESH_TUNNEL_PEERS_FULL_MESH
 			   : MESH_TUNNEL_PEERS_CONFIGURED;
 	c->driver = yang_dnode_get_enum(dn, "./driver");
+	if (yang_dnode_exists(dn, "./key-rotation"))
+		c->key_rotation_s = yang_dnode_get_uint32(dn, "./key-rotation");
 	c->max_tunnels = yang_dnode_get_uint16(dn, "./max-tunnels");
 	c->bandwidth_mbps = yang_dnode_get_uint32(dn, "./bandwidth");
 	c->threshold_pct = yang_dnode_get_uint8(dn, "./advertise-threshold");
