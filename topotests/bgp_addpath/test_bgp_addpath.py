@@ -7,7 +7,9 @@ ADD-PATH on send (RFC 7911) from a meshd route reflector:
                             +-- m1 (meshd, AS 65000, route reflector) -- r1 (FRR bgpd, RR client)
     m3 (meshd, RR client) --+
 
-m2 and m3 both originate 10.200.0.0/24, one IVN prefix with two homes.
+m2 and m3 both originate 10.200.0.0/24 and 2001:db8:200::/48, an IVN with
+two homes. r1 peers with m1 over IPv4 for IPv4 unicast and over IPv6 for
+IPv6 unicast (path identifiers in MP_REACH_NLRI / MP_UNREACH_NLRI).
 
 - Without 'addpath-tx-all-paths' m1 sends r1 its best path only, and no
   path identifier, although bgpd offers to receive them;
@@ -38,7 +40,13 @@ M1_TO_M2, M2_ADDR = "10.0.12.1", "10.0.12.2"
 M1_TO_M3, M3_ADDR = "10.0.13.1", "10.0.13.2"
 M1_TO_R1, R1_ADDR = "10.0.1.1", "10.0.1.2"
 M2_RID, M3_RID = "10.255.0.2", "10.255.0.3"
+M1_TO_R1_6, R1_ADDR_6 = "fd00:1::1", "fd00:1::2"
 IVN_NET = "10.200.0.0/24"
+IVN_NET6 = "2001:db8:200::/48"
+
+# One address family as the checks see it: r1's view of m1 and m1's of r1.
+V4 = {"afi": "ipv4", "net": IVN_NET, "m1": M1_TO_R1, "r1": R1_ADDR}
+V6 = {"afi": "ipv6", "net": IVN_NET6, "m1": M1_TO_R1_6, "r1": R1_ADDR_6}
 
 # Polling budget of each check (run_and_expect count x wait = 30 s).
 COUNT, WAIT = 60, 0.5
@@ -89,16 +97,16 @@ def expect_json(router, command, expected, what):
 # Queries
 
 
-def r1_paths():
+def r1_paths(fam=V4):
     out = gear("r1").vtysh_cmd(
-        "show bgp ipv4 unicast {} json".format(IVN_NET), isjson=True
+        "show bgp {} unicast {} json".format(fam["afi"], fam["net"]), isjson=True
     ) or {}
     return out.get("paths", [])
 
 
-def r1_by_originator():
+def r1_by_originator(fam=V4):
     """r1's paths for the IVN prefix as {originator: addpathRxId or None}."""
-    return {p.get("originatorId"): p.get("addpathRxId") for p in r1_paths()}
+    return {p.get("originatorId"): p.get("addpathRxId") for p in r1_paths(fam)}
 
 
 def mesh_paths(router, prefix):
@@ -113,10 +121,10 @@ def m1_r1_established():
     return topotest.router_json_cmp(gear("m1"), "show mesh bgp summary json", expected)
 
 
-def check_r1(expected):
+def check_r1(expected, fam=V4):
     """None when r1's paths map originators to identifiers as expected (an
     identifier of True: any, but present); else what r1 has."""
-    got = r1_by_originator()
+    got = r1_by_originator(fam)
     if set(got) != set(expected):
         return got
     for orig, want in expected.items():
@@ -124,7 +132,7 @@ def check_r1(expected):
             return got
         if want is not True and got[orig] != want:
             return got
-    for p in r1_paths():
+    for p in r1_paths(fam):
         if not p.get("valid"):
             return "path not valid at r1: {}".format(p)
     return None
@@ -172,12 +180,7 @@ def test_best_path_only_without_knob():
 def test_all_paths_with_knob():
     """With addpath-tx-all-paths toward r1 (the session restarts), r1 holds
     both homes' paths, each with an identifier of its own."""
-    vtysh_config(
-        "m1",
-        "router mesh",
-        "address-family ipv4 unicast",
-        "neighbor {} addpath-tx-all-paths".format(R1_ADDR),
-    )
+    set_knob(True)
     expect_json(
         "m1",
         "show mesh bgp neighbors {} json".format(R1_ADDR),
@@ -195,21 +198,26 @@ def test_all_paths_with_knob():
     assert ap.get("txReceived"), "r1 add-path capability: {}".format(ap)
 
 
-def set_network(router, on):
-    vtysh_config(router, "router mesh", "address-family ipv4 unicast",
-                 "{}network {}".format("" if on else "no ", IVN_NET))
+def set_network(router, on, fam=V4):
+    vtysh_config(router, "router mesh", "address-family {} unicast".format(fam["afi"]),
+                 "{}network {}".format("" if on else "no ", fam["net"]))
 
 
-def withdraw_and_back(home, home_rid, other_rid):
+def set_knob(on, fam=V4):
+    vtysh_config("m1", "router mesh", "address-family {} unicast".format(fam["afi"]),
+                 "{}neighbor {} addpath-tx-all-paths".format("" if on else "no ", fam["r1"]))
+
+
+def withdraw_and_back(home, home_rid, other_rid, fam=V4):
     """home withdraws the IVN prefix: r1 loses exactly home's path, the
     other home's path keeping its identifier; home announces it again: it
     comes back, the other identifier still the same."""
-    before = r1_by_originator()
-    set_network(home, False)
-    expect(functools.partial(check_r1, {other_rid: before[other_rid]}),
+    before = r1_by_originator(fam)
+    set_network(home, False, fam)
+    expect(functools.partial(check_r1, {other_rid: before[other_rid]}, fam),
            "r1 without {}'s path, the other identifier unchanged".format(home))
-    set_network(home, True)
-    expect(functools.partial(check_r1, {other_rid: before[other_rid], home_rid: True}),
+    set_network(home, True, fam)
+    expect(functools.partial(check_r1, {other_rid: before[other_rid], home_rid: True}, fam),
            "{}'s path back, the other identifier unchanged".format(home))
 
 
@@ -246,13 +254,34 @@ def test_clients_without_addpath():
 
 def test_knob_off_again():
     """Removing the setting goes back to the best path only."""
-    vtysh_config(
-        "m1",
-        "router mesh",
-        "address-family ipv4 unicast",
-        "no neighbor {} addpath-tx-all-paths".format(R1_ADDR),
-    )
+    set_knob(False)
     expect(functools.partial(check_r1, {M2_RID: None}), "r1 with the best path only")
+
+
+def test_ipv6():
+    """The same over IPv6: best path only, then both paths with their
+    identifiers (MP_REACH_NLRI), then a withdrawal of one home removing
+    exactly its identifier (MP_UNREACH_NLRI)."""
+    expect_json(
+        "r1",
+        "show bgp neighbors {} json".format(M1_TO_R1_6),
+        {M1_TO_R1_6: {"bgpState": "Established"}},
+        "r1 IPv6 session with m1",
+    )
+    expect(functools.partial(check_r1, {M2_RID: None}, V6), "r1 IPv6: best path only")
+    set_knob(True, V6)
+    expect_json(
+        "m1",
+        "show mesh bgp neighbors {} json".format(R1_ADDR_6),
+        {R1_ADDR_6: {"state": "Established", "capabilities": {"addPathTxIpv6": True}}},
+        "m1 sends IPv6 path identifiers to r1",
+    )
+    expect(functools.partial(check_r1, {M2_RID: True, M3_RID: True}, V6),
+           "r1 IPv6: both paths with their identifiers")
+    withdraw_and_back("m3", M3_RID, M2_RID, V6)
+    withdraw_and_back("m2", M2_RID, M3_RID, V6)
+    # The IPv4 session was left alone: still the best path only there.
+    expect(functools.partial(check_r1, {M2_RID: None}), "r1 IPv4 unchanged")
 
 
 if __name__ == "__main__":
