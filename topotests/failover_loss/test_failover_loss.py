@@ -3,8 +3,9 @@
 """
 Loss window of a silent link failure: a 1000 packets/s UDP stream from h1
 to h2, the primary path is cut without taking any link down (nftables
-drops everything arriving on it, at both ends), and the packets lost
-until traffic flows through the backup are counted.
+drops everything entering and leaving r1-eth1, both ways in one
+transaction), and the packets lost until traffic flows through the
+backup are counted.
 
 Baseline: stock FRR (zebra, staticd, bgpd, bfdd), eBGP everywhere:
 
@@ -31,9 +32,9 @@ meshd, in the same run, on a topology of its own:
 Three sites (zebra + meshd, node IDs 10.253.0.N) and a controller (meshd
 route reflector) build a full mesh of WireGuard tunnels; h_a (gear "ha",
 10.21.0.2) streams to h_b ("hb", 10.22.0.2). The cut drops the a-b
-tunnel's WireGuard UDP between a's and b's endpoints, both ways, at each
-end's ingress (nft on a-eth0 and b-eth0, matching the endpoints and the
-tunnel's port): the underlay stays up and the a-c and c-b tunnels keep
+tunnel's WireGuard UDP between a's and b's endpoints, both ways at once
+(nft on a-eth0's ingress and egress, matching the endpoints and the
+tunnel's ports): the underlay stays up and the a-c and c-b tunnels keep
 running. meshd probes at 10 ms, down after 3 lost, then at its default
 100 ms: a must move b's IVN onto its tunnel to c and c must forward the
 stream. The issue's target (under 50 ms) is reported, not asserted.
@@ -245,68 +246,62 @@ def gear(name):
 
 
 class SilentCut:
-    """Drops every frame arriving on the given interfaces (netdev ingress
-    hook, before anything else sees it) while the links stay up. One
-    interface per end of a link cuts it in both directions. Each
-    interface gets a table of its own, so cuts can be combined."""
+    """Drops frames on one interface in both directions (netdev ingress
+    and egress hooks, before anything else sees them) while the link
+    stays up. Both directions are cut in one nft transaction in one
+    namespace, so they stop at the same instant: cutting each end of a
+    link in its own namespace lets one direction stop up to a hundred
+    milliseconds before the other on a loaded machine, and a window that
+    starts when the stream is cut but whose detection started earlier
+    (replies lost first) comes out shorter than the detection time.
+    match_in / match_out narrow what is dropped (one tunnel's UDP on an
+    underlay that carries others too); empty: everything."""
 
-    def __init__(self, ends, match=None):
-        # [(gear, ifname), ...]; match: {ifname: nft match}, to drop only
-        # what matches on that interface (one tunnel's UDP on an underlay
-        # that carries others too).
-        self.ends = list(ends)
-        self.match = match or {}
+    def __init__(self, router, ifname, match_in="", match_out=""):
+        self.router, self.ifname = router, ifname
+        self.match = {"in": match_in, "out": match_out}
+        self.table = "cut_" + "".join(c if c.isalnum() else "_" for c in ifname)
         self.start_ns = self.end_ns = None
 
-    @staticmethod
-    def _table(ifname):
-        return "cut_" + "".join(c if c.isalnum() else "_" for c in ifname)
-
-    def _rules(self, ifname):
-        return (
-            "table netdev %s {\n"
-            " chain drop_in {\n"
-            "  type filter hook ingress device \"%s\" priority -500; policy accept;\n"
+    def _rules(self):
+        chains = "".join(
+            " chain drop_%s {\n"
+            "  type filter hook %s device \"%s\" priority -500; policy accept;\n"
             "  %s counter drop\n"
-            " }\n"
-            "}\n" % (self._table(ifname), ifname, self.match.get(ifname, ""))
-        )
+            " }\n" % (d, hook, self.ifname, self.match[d])
+            for d, hook in (("in", "ingress"), ("out", "egress")))
+        return "table netdev %s {\n%s}\n" % (self.table, chains)
 
     def apply(self):
-        """Installs the drop at every end at once; records when."""
+        """Installs the drop; records when."""
+        rules = self._rules()
         self.start_ns = time.monotonic_ns()
-        procs = [g.popen([NFT, "-f", "-"], stdin=subprocess.PIPE)
-                 for g, _ in self.ends]
-        for p, (_, ifname) in zip(procs, self.ends):
-            p.stdin.write(self._rules(ifname))
-            p.stdin.close()
-        errors = []
-        for p, (g, ifname) in zip(procs, self.ends):
-            if p.wait(timeout=10) != 0:
-                errors.append("{} {}: {}".format(g.name, ifname, p.stderr.read()))
+        p = self.router.popen([NFT, "-f", "-"], stdin=subprocess.PIPE)
+        _, err = p.communicate(rules, timeout=10)
         self.end_ns = time.monotonic_ns()
-        assert not errors, "nft cut failed: {}".format(errors)
+        assert p.returncode == 0, "nft cut on {} {}: {}".format(
+            self.router.name, self.ifname, err)
 
     def dropped(self):
-        """Packets each end dropped: {"r1:r1-eth1": n, ...}."""
+        """Packets dropped each way: {"r1:r1-eth1:in": n, ...:out: m}."""
         counts = {}
-        for g, ifname in self.ends:
-            out = g.cmd("{} -j list table netdev {}".format(NFT, self._table(ifname)))
-            n = None
-            try:
-                for item in json.loads(out).get("nftables", []):
-                    for expr in (item.get("rule") or {}).get("expr", []):
-                        if "counter" in expr:
-                            n = expr["counter"]["packets"]
-            except ValueError:
-                pass
-            counts["{}:{}".format(g.name, ifname)] = n
+        out = self.router.cmd("{} -j list table netdev {}".format(NFT, self.table))
+        try:
+            items = json.loads(out).get("nftables", [])
+        except ValueError:
+            items = []
+        for item in items:
+            rule = item.get("rule") or {}
+            for expr in rule.get("expr", []):
+                if "counter" in expr:
+                    key = "{}:{}:{}".format(self.router.name, self.ifname,
+                                            rule.get("chain", "?").replace("drop_", ""))
+                    counts[key] = expr["counter"]["packets"]
         return counts
 
     def remove(self):
-        for g, ifname in self.ends:
-            g.cmd("{} list table netdev {t} >/dev/null 2>&1 && {} delete table netdev {t}; true"
-                  .format(NFT, NFT, t=self._table(ifname)))
+        self.router.cmd("{nft} list table netdev {t} >/dev/null 2>&1 && "
+                        "{nft} delete table netdev {t}; true".format(nft=NFT, t=self.table))
 
 
 class RelayCut:
@@ -348,8 +343,8 @@ def measure_cut(name, sender, receiver, dst_addr, cut, seconds, workdir,
     returns the receiver's figures (lib_traffic) plus when the cut was
     made relative to the window:
 
-        cut_ms               how long installing the cut took (nft in
-                             each namespace, in parallel: ~40 ms here)
+        cut_ms               how long installing the cut took (one nft
+                             transaction, process start included)
         cut_to_gap_ms        send time of the last packet before the
                              window minus the start of the cut (0..cut_ms)
         cut_to_recovery_ms   send time of the first packet after it minus
@@ -640,7 +635,7 @@ def run_baseline(scenario):
 
     configure_detection(bfd)
     expect(functools.partial(detection_in_effect, bfd), "{} in effect".format(detection))
-    cut = SilentCut([(gear("r1"), "r1-eth1"), (gear("r2"), "r2-eth1")])
+    cut = SilentCut(gear("r1"), "r1-eth1")
     runs = []
     try:
         for i in range(REPEAT):
@@ -710,18 +705,17 @@ MESHD = {
 
 
 def mesh_cut():
-    """Drops the WireGuard UDP of the a-b tunnel on the underlay, both
-    ways (at each end's ingress, links up, other tunnels untouched)."""
-    a_if, b_if = "a-eth0", "b-eth0"
-    match = {
+    """Drops the WireGuard UDP of the a-b tunnel on a's underlay
+    interface, both ways at once (links up, other tunnels untouched)."""
+    a, b = mesh_endpoint("a"), mesh_endpoint("b")
+    return SilentCut(
+        gear("a"), "a-eth0",
         # b -> a: to a's tunnel toward b
-        a_if: "ip saddr {} ip daddr {} udp dport {}".format(
-            mesh_endpoint("b"), mesh_endpoint("a"), lib_mesh.tunnel_port(mesh_node("b"))),
+        match_in="ip saddr {} ip daddr {} udp dport {}".format(
+            b, a, lib_mesh.tunnel_port(mesh_node("b"))),
         # a -> b: to b's tunnel toward a
-        b_if: "ip saddr {} ip daddr {} udp dport {}".format(
-            mesh_endpoint("a"), mesh_endpoint("b"), lib_mesh.tunnel_port(mesh_node("a"))),
-    }
-    return SilentCut([(gear("a"), a_if), (gear("b"), b_if)], match)
+        match_out="ip saddr {} ip daddr {} udp dport {}".format(
+            a, b, lib_mesh.tunnel_port(mesh_node("a"))))
 
 
 class ForwardCounter:
