@@ -84,6 +84,8 @@ int mesh_router_id_modify(struct nb_cb_modify_args *args)
 	MESH_DEBUG(events, "router-id %pI4", &rid);
 	/* The BGP identifier: every session restarts with it. */
 	mesh_bgp_identity_changed();
+	/* The node ID: tunnel names, addresses and the default key file. */
+	mesh_tunnel_identity_changed();
 	return NB_OK;
 }
 
@@ -94,6 +96,7 @@ int mesh_router_id_destroy(struct nb_cb_destroy_args *args)
 
 	mesh->router_id.s_addr = INADDR_ANY;
 	mesh_bgp_identity_changed();
+	mesh_tunnel_identity_changed();
 	return NB_OK;
 }
 

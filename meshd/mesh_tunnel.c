@@ -123,6 +123,7 @@ struct mesh_tunnel {
 	uint32_t adv_delay_us;
 	uint64_t adv_time; /* monotonic us of the last metric update */
 	bool in_use;	   /* reconcile mark */
+	bool dead;	   /* its wireguard-go is gone: remake it */
 };
 
 /*
@@ -448,6 +449,16 @@ static void mesh_tunnel_probe_send(struct thread *thread)
 	    now - MAX(t->last_rx, t->state_since) >
 		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after) {
 		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
+	}
+	if (t->dead)
+		return;
+	if (t->drv->keyed && !mesh_wg_running(&t->dev)) {
+		/* wireguard-go ended under us: its interface went with it */
+		flog_err(EC_MESH_TUNNEL, "%s: wireguard-go exited, rebuilding",
+			 t->ifname);
+		t->dead = true;
+		mesh_tunnel_schedule();
+		return;
 	}
 	if (t->has_pending)
 		mesh_wgd_pending_check(t);
@@ -1059,7 +1070,7 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 				continue;
 			t = mesh_tunnel_find(n->id);
 			if (t) {
-				if (mesh_tunnel_follow(t, n))
+				if (!t->dead && mesh_tunnel_follow(t, n))
 					t->in_use = true;
 				else
 					mesh_tunnel_schedule(); /* rebuild */
@@ -1088,6 +1099,8 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 	}
 	for (size_t i = n_tunnels; i-- > 0;)
 		if (!tunnels[i]->in_use) {
+			if (tunnels[i]->dead)
+				mesh_tunnel_schedule(); /* made again next */
 			mesh_tunnel_delete(i);
 			changed = true;
 		}
@@ -1119,6 +1132,21 @@ void mesh_tunnel_config_changed(void)
 			snprintf(tnodes[i].why, sizeof(tnodes[i].why),
 				 "no mesh CA public key configured");
 		}
+	mesh_tunnel_schedule();
+	mesh_tunnel_readvertise(true);
+}
+
+void mesh_tunnel_identity_changed(void)
+{
+	/* Names, inner addresses and probes all carry the node ID. */
+	while (n_tunnels)
+		mesh_tunnel_delete(n_tunnels - 1);
+	if (rotating) {
+		THREAD_OFF(t_rotate);
+		mesh_keypair_clear(&next_key);
+		rotating = false;
+	}
+	local_key_ok = false; /* the default key file is named after it */
 	mesh_tunnel_schedule();
 	mesh_tunnel_readvertise(true);
 }

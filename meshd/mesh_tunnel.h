@@ -69,6 +69,8 @@ extern struct mesh_tunnel_cfg mesh_tunnel_cfg;
 
 /* The northbound changed something under 'tunnel ...': reconcile. */
 void mesh_tunnel_config_changed(void);
+/* The router-id (node ID) changed: every tunnel is made again. */
+void mesh_tunnel_identity_changed(void);
 /* 'no router mesh': back to defaults, every tunnel goes. */
 void mesh_tunnel_config_reset(void);
 

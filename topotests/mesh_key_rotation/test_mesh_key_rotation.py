@@ -151,6 +151,22 @@ def test_periodic_rotation():
     gear("b").vtysh_cmd("configure terminal\nrouter mesh\nno tunnel key-rotation 10")
 
 
+def test_wireguard_go_killed():
+    "a's wireguard-go is killed: meshd makes the tunnel again."
+    name = lib_mesh.ifname(node("a"), node("b"))
+    before = tunnel("a", "b")["ifindex"]
+    gear("a").run("pkill -f 'wireguard-go -f {}$'".format(name))
+
+    def rebuilt():
+        # a new interface (new ifindex) of the same name, up again
+        t = tunnel("a", "b")
+        return None if t.get("state") == "up" and t.get("ifindex") != before else t
+
+    expect(rebuilt, "a's tunnel to b made again", count=60)
+    expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
+           else "loss", "ha -> hb after the rebuild", count=10, wait=1)
+
+
 def test_memory_leak():
     tgen = get_topogen()
     if not tgen.is_memleak_enabled():
