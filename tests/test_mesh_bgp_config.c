@@ -12,30 +12,14 @@
 #include <CUnit/Basic.h>
 
 #include "lib/command.h"
-#include "lib/ferr.h"
-#include "lib/filter.h"
-#include "lib/lib_vty.h"
-#include "lib/northbound.h"
 #include "lib/northbound_cli.h"
-#include "lib/plist.h"
-#include "lib/privs.h"
-#include "lib/routemap.h"
-#include "lib/thread.h"
 #include "lib/vty.h"
-
-#include "meshd/meshd.h"
-#include "meshd/mesh_bgp.h"
-#include "meshd/mesh_debug.h"
-#include "meshd/mesh_errors.h"
-#include "meshd/mesh_nb.h"
-#include "meshd/mesh_rib.h"
-#include "meshd/mesh_vty.h"
-
-#include "tests/mesh_test_vty.h"
 
 struct thread_master *master;
 /* the daemon's privileges (mesh_main.c): none to change in a test */
 struct zebra_privs_t mesh_privs;
+
+#include "tests/mesh_test_daemon.h"
 
 /* A port nothing else on the machine listens on. */
 #define TEST_PORT "17979"
@@ -746,36 +730,10 @@ static void test_delete(void)
 
 int main(void)
 {
-	static const struct frr_yang_module_info *const modules[] = {
-		&frr_filter_info,
-		&frr_route_map_info,
-		&frr_bgp_route_map_mesh_info,
-		&frr_meshd_info,
-	};
 	CU_pSuite suite;
 	unsigned int failed;
 
-	zprivs_preinit(&mesh_privs);
-	zprivs_init(&mesh_privs);
-	master = thread_master_create(NULL);
-	log_ref_init();
-	cmd_init(1);
-	vty_init(master, false);
-	lib_cmd_init();
-	nb_init(master, modules, array_size(modules), false);
-	mesh_error_init();
-	mesh_debug_init();
-	access_list_init();
-	prefix_list_init();
-	route_map_init();
-	mesh_rib_init();
-	mesh_routemap_init();
-	mesh_init();
-	mesh_vty_init();
-
-	vty = vty_new();
-	vty->type = VTY_SHELL;
-	vty->node = ENABLE_NODE;
+	mesh_test_daemon_init();
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
