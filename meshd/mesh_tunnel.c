@@ -66,6 +66,8 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 #define MESH_STR "Encrypted IVN mesh (meshd)\n"
 /* Metric re-advertisements are at least this far apart. */
 #define MESH_ADV_DAMP_MS 1000
+/* A delay change smaller than this is never re-advertised. */
+#define MESH_ADV_MIN_US 1000
 /* Error estimate of our timestamps (RFC 4656 4.1.2): synchronized to
  * UTC as configured, NTP format, about a millisecond (1 x 2^-10 s). A
  * zero multiplier is invalid, so one must be set. */
@@ -113,6 +115,7 @@ struct mesh_tunnel {
 	uint64_t last_rx;     /* monotonic us of the last reply */
 	uint32_t rx_streak;   /* replies since the tunnel went down */
 	uint64_t rx_bad;      /* replies that did not decode */
+	uint32_t sent_since_rx; /* probes sent since the last reply */
 
 	struct mesh_stamp_session st;
 	int fd;
@@ -391,26 +394,26 @@ static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
 					    : t->adv_delay_us - d;
 	uint64_t now = mesh_now_us();
 
-	/* Past the threshold (and more than 100 us, so a sub-millisecond
-	 * tunnel does not churn on scheduler noise). */
-	if ((uint64_t)diff * 100 <= (uint64_t)base * mesh_tunnel_cfg.threshold_pct ||
-	    diff < 100)
+	/* Past the threshold, and by more than MESH_ADV_MIN_US: a
+	 * sub-millisecond tunnel must not churn BGP on scheduler noise. */
+	if ((uint64_t)diff * 100 <=
+		    (uint64_t)base * mesh_tunnel_cfg.threshold_pct ||
+	    diff < MESH_ADV_MIN_US)
 		return;
 	if (t_originate)
 		return; /* one is already on its way */
 	mesh_tunnel_readvertise(now - t->adv_time >= MESH_ADV_DAMP_MS * 1000ULL);
 }
 
-static void mesh_tunnel_probe_read(struct thread *thread)
+/* Take every reply waiting on the probe socket. */
+static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
 {
-	struct mesh_tunnel *t = THREAD_ARG(thread);
 	uint8_t buf[MESH_STAMP_MAX_LEN];
 	struct mesh_stamp_reflected r;
 	enum mesh_stamp_match m;
 	unsigned int ev;
 	ssize_t n;
 
-	thread_add_read(master, mesh_tunnel_probe_read, t, t->fd, &t->t_read);
 	while ((n = recv(t->fd, buf, sizeof(buf), 0)) > 0) {
 		uint64_t t4 = mesh_stamp_ntp_now();
 
@@ -422,6 +425,7 @@ static void mesh_tunnel_probe_read(struct thread *thread)
 		if (m != MESH_STAMP_MATCHED && m != MESH_STAMP_LATE)
 			continue;
 		t->last_rx = mesh_now_us();
+		t->sent_since_rx = 0;
 		t->rx_streak++;
 		if (t->state != MESH_TUN_UP &&
 		    t->rx_streak >= mesh_tunnel_cfg.probe_up_after)
@@ -431,27 +435,41 @@ static void mesh_tunnel_probe_read(struct thread *thread)
 	}
 }
 
+static void mesh_tunnel_probe_read(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+
+	thread_add_read(master, mesh_tunnel_probe_read, t, t->fd, &t->t_read);
+	mesh_tunnel_probe_drain(t);
+}
+
 static void mesh_tunnel_probe_send(struct thread *thread)
 {
 	struct mesh_tunnel *t = THREAD_ARG(thread);
 	uint32_t ivl = mesh_tunnel_cfg.probe_interval_ms;
 	uint8_t buf[MESH_STAMP_BASE_LEN];
-	uint64_t now = mesh_now_us();
 	unsigned int ev = 0;
+	uint64_t now;
 	size_t len;
 
 	thread_add_timer_msec(master, mesh_tunnel_probe_send, t, ivl,
 			      &t->t_send);
-	/* BFD's rule: down after down-after intervals without any reply.
-	 * A tunnel that never answered stays in init: it carried nothing,
-	 * so there is nothing to fail over and no flap to count. */
-	if (t->state == MESH_TUN_UP &&
-	    now - MAX(t->last_rx, t->state_since) >
-		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after) {
-		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
-	}
 	if (t->dead)
 		return;
+	/* Replies that arrived while this daemon was busy count: the timer
+	 * may run before the read event that would have taken them. */
+	mesh_tunnel_probe_drain(t);
+	now = mesh_now_us();
+	/* BFD's rule: down after down-after intervals without any reply,
+	 * and only if the probes of those intervals were really sent (a
+	 * stalled daemon sends none and must not blame the tunnel). A
+	 * tunnel that never answered stays in init: it carried nothing, so
+	 * there is nothing to fail over and no flap to count. */
+	if (t->state == MESH_TUN_UP &&
+	    t->sent_since_rx >= mesh_tunnel_cfg.probe_down_after &&
+	    now - MAX(t->last_rx, t->state_since) >
+		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after)
+		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
 	if (t->drv->keyed && !mesh_wg_running(&t->dev)) {
 		/* wireguard-go ended under us: its interface went with it */
 		flog_err(EC_MESH_TUNNEL, "%s: wireguard-go exited, rebuilding",
@@ -465,10 +483,13 @@ static void mesh_tunnel_probe_send(struct thread *thread)
 	mesh_stamp_session_tick(&t->st, mesh_stamp_ntp_now());
 	if (mesh_stamp_session_send(&t->st, mesh_stamp_ntp_now(), buf,
 				    sizeof(buf), &len, NULL,
-				    &ev) == MESH_STAMP_OK &&
-	    send(t->fd, buf, len, 0) < 0)
+				    &ev) != MESH_STAMP_OK)
+		return;
+	if (send(t->fd, buf, len, 0) < 0)
 		MESH_DEBUG(tunnel, "%s: probe not sent: %s", t->ifname,
 			   safe_strerror(errno));
+	else
+		t->sent_since_rx++;
 }
 
 static int mesh_tunnel_probe_open(struct mesh_tunnel *t)
