@@ -67,7 +67,11 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 /* Metric re-advertisements are at least this far apart. */
 #define MESH_ADV_DAMP_MS 1000
 /* A delay change smaller than this is never re-advertised. */
-#define MESH_ADV_MIN_US 1000
+#define MESH_ADV_MIN_US 100
+/* The delay advertised is the smallest of the last this many samples:
+ * queueing and scheduling only ever add delay, so the minimum follows
+ * the path and not the load (16 samples: 1.6 s at the default 100 ms). */
+#define MESH_DELAY_WINDOW 16
 /* Error estimate of our timestamps (RFC 4656 4.1.2): synchronized to
  * UTC as configured, NTP format, about a millisecond (1 x 2^-10 s). A
  * zero multiplier is invalid, so one must be set. */
@@ -116,6 +120,8 @@ struct mesh_tunnel {
 	uint32_t rx_streak;   /* replies since the tunnel went down */
 	uint64_t rx_bad;      /* replies that did not decode */
 	uint32_t sent_since_rx; /* probes sent since the last reply */
+	uint32_t delay_ring[MESH_DELAY_WINDOW]; /* us, one-way */
+	uint32_t delay_n, delay_pos;
 
 	struct mesh_stamp_session st;
 	int fd;
@@ -380,15 +386,42 @@ static void mesh_tunnel_set_state(struct mesh_tunnel *t,
 	if (s == MESH_TUN_DOWN) {
 		t->flaps++;
 		t->rx_streak = 0;
+		t->delay_n = 0; /* measured again when it comes back */
 	}
 	/* Routes first: the backup takes over before anything else. */
 	mesh_zebra_tunnel_changed(t->peer, s == MESH_TUN_UP);
 	mesh_tunnel_readvertise(true);
 }
 
+/* One-way delay of the last reply: forward one-way where both clocks
+ * are synchronized, else half the round trip. */
+static void mesh_tunnel_delay_sample(struct mesh_tunnel *t)
+{
+	const struct mesh_stamp_session *st = &t->st;
+	int64_t ns = st->have_one_way ? st->fwd_ns : st->rtt_ns / 2;
+
+	if (ns < 0)
+		ns = 0;
+	t->delay_ring[t->delay_pos] = (uint32_t)MIN(ns / 1000, UINT32_MAX);
+	t->delay_pos = (t->delay_pos + 1) % MESH_DELAY_WINDOW;
+	if (t->delay_n < MESH_DELAY_WINDOW)
+		t->delay_n++;
+}
+
+/* The delay to advertise: the least of the recent samples, or the
+ * session's average before there are any. */
+static uint32_t mesh_tunnel_delay_us(const struct mesh_tunnel *t)
+{
+	uint32_t d = UINT32_MAX;
+
+	for (uint32_t i = 0; i < t->delay_n; i++)
+		d = MIN(d, t->delay_ring[i]);
+	return t->delay_n ? d : mesh_stamp_session_delay_us(&t->st);
+}
+
 static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
 {
-	uint32_t d = mesh_stamp_session_delay_us(&t->st);
+	uint32_t d = mesh_tunnel_delay_us(t);
 	uint32_t base = t->adv_delay_us ? t->adv_delay_us : 1;
 	uint32_t diff = d > t->adv_delay_us ? d - t->adv_delay_us
 					    : t->adv_delay_us - d;
@@ -430,6 +463,8 @@ static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
 		if (t->state != MESH_TUN_UP &&
 		    t->rx_streak >= mesh_tunnel_cfg.probe_up_after)
 			mesh_tunnel_set_state(t, MESH_TUN_UP);
+		if (ev & MESH_STAMP_EV_SAMPLE)
+			mesh_tunnel_delay_sample(t);
 		if ((ev & MESH_STAMP_EV_SAMPLE) && t->state == MESH_TUN_UP)
 			mesh_tunnel_metrics_check(t);
 	}
@@ -1221,7 +1256,7 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 		memset(l, 0, sizeof(*l));
 		l->neighbor = t->peer;
 		t->adv_up = t->state == MESH_TUN_UP;
-		t->adv_delay_us = mesh_stamp_session_delay_us(&t->st);
+		t->adv_delay_us = mesh_tunnel_delay_us(t);
 		t->adv_time = now;
 		l->flags = t->adv_up ? MESH_ATTR_LINK_F_UP : 0;
 		l->delay_us = MIN(t->adv_delay_us, MESH_ATTR_U24_MAX);
@@ -1290,7 +1325,7 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 		json_object_string_add(j, "peerKeyPending",
 				       mesh_key_fingerprint(t->pending_pub, fp,
 							    sizeof(fp)));
-	json_object_int_add(j, "delayUs", mesh_stamp_session_delay_us(&t->st));
+	json_object_int_add(j, "delayUs", mesh_tunnel_delay_us(t));
 	json_object_int_add(j, "delayVariationUs",
 			    mesh_stamp_session_dv_us(&t->st));
 	json_object_int_add(j, "rttUs",
@@ -1369,7 +1404,7 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 		vty_out(vty, "%-16pI4 %-16s %-6s %10u %10u %7.3f %s\n",
 			&(struct in_addr){htonl(t->peer)}, t->ifname,
 			mesh_tun_state_str(t->state),
-			mesh_stamp_session_delay_us(&t->st),
+			mesh_tunnel_delay_us(t),
 			mesh_stamp_session_dv_us(&t->st),
 			mesh_stamp_session_loss_ppm(&t->st) / 10000.0,
 			mesh_key_fingerprint(t->peer_pub, fp, sizeof(fp)));

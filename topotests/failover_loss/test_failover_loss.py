@@ -605,8 +605,11 @@ def test_instruments():
     delay = result["delay_ms"]
     assert delay["min"] >= 5.0 and delay["max"] >= 20.0, \
         "one-way delay through the relay {} (set: 20, 5, 20 ms)".format(delay)
-    # The drop switch was on for 0.3 s plus the time 'ctl' takes to run.
-    assert result["longest_gap"] >= 250 and result["window_ms"] <= 1500, result
+    # The drop switch was on for about 0.3 s: each 'ctl' command is a
+    # Python process whose start-up, under load, shifts either end of the
+    # window by up to ~0.1 s, so only a clear gap is required here; the
+    # exact checks are the ones below (one gap, all of it the relay's).
+    assert result["longest_gap"] >= 100 and result["window_ms"] <= 1500, result
     assert result["lost"] == result["longest_gap"], \
         "loss outside the drop window: {}".format(result["top_gaps"])
     assert result["dropped_by_cut"]["relay:forward"] == result["lost"], result
