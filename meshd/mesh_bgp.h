@@ -49,8 +49,11 @@ enum mesh_afi {
 #define MESH_BGP_HOLD_DEFAULT 180
 #define MESH_BGP_KEEPALIVE_DEFAULT 60
 #define MESH_BGP_CONNECT_RETRY_DEFAULT 120
-#define MESH_BGP_MRAI_IBGP 0
-#define MESH_BGP_MRAI_EBGP 0
+/* MinRouteAdvertisementIntervalTimer (RFC 4271 9.2.1.1): 0 for iBGP
+ * and eBGP alike, the mesh wants fast convergence; per neighbor with
+ * 'neighbor X advertisement-interval'. */
+#define MESH_BGP_MRAI_DEFAULT 0
+#define MESH_BGP_MRAI_MAX 600
 #define MESH_BGP_GR_RESTART_TIME 120
 #define MESH_BGP_GR_STALE_TIME 360
 
@@ -87,6 +90,7 @@ struct mesh_peer_config {
 	uint16_t holdtime;  /* 0xffff: instance default */
 	uint16_t keepalive; /* 0xffff: instance default */
 	uint16_t connect_retry;
+	uint16_t mrai; /* seconds; 0: send as soon as decided */
 	bool af_set[MESH_AFI_MAX]; /* activate configured explicitly */
 	struct mesh_peer_af af[MESH_AFI_MAX];
 };
@@ -168,6 +172,7 @@ struct mesh_peer {
 	struct mesh_rib_peer rib_peer;
 	struct mesh_adjout *adjout[MESH_AFI_MAX];
 	struct mesh_outq *outq[MESH_AFI_MAX];	    /* changes not yet sent */
+	struct thread *t_mrai[MESH_AFI_MAX]; /* running: announcements wait */
 	struct mesh_aset *xcache_src[MESH_AFI_MAX]; /* last export: input */
 	uint16_t xcache_peer[MESH_AFI_MAX];
 	struct mesh_aset *xcache_out[MESH_AFI_MAX]; /* and its result */
@@ -323,6 +328,8 @@ void mesh_bgp_schedule_process(void);
 /* Sends peer its whole Adj-RIB-Out for afi again, then End-of-RIB
  * (session up, ROUTE-REFRESH received). */
 void mesh_bgp_resend(struct mesh_peer *peer, enum mesh_afi afi);
+/* The neighbor's advertisement interval changed. */
+void mesh_bgp_mrai_changed(struct mesh_peer *peer);
 /* Releases the neighbor's RIB and Adj-RIB-Out state (deletion). */
 void mesh_bgp_export_peer_fini(struct mesh_peer *peer);
 /* Sends ROUTE-REFRESH for afi if the peer supports it. */

@@ -468,6 +468,27 @@ DEFPY_YANG(no_mesh_neighbor_timers_connect, no_mesh_neighbor_timers_connect_cmd,
 				      NB_OP_MODIFY, NULL);
 }
 
+/* The CLI takes any uint16 so that the model gives its reason. */
+DEFPY_YANG(mesh_neighbor_adv_interval, mesh_neighbor_adv_interval_cmd,
+	   "neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval (0-65535)$secs",
+	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
+	   "Minimum interval between announcements (MRAI)\n"
+	   "Seconds, 0-600 (default 0)\n")
+{
+	return mesh_cli_neighbor_leaf(vty, peer, "advertisement-interval",
+				      NB_OP_MODIFY, secs_str);
+}
+
+DEFPY_YANG(no_mesh_neighbor_adv_interval, no_mesh_neighbor_adv_interval_cmd,
+	   "no neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval [(0-65535)]",
+	   NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
+	   "Minimum interval between announcements (MRAI)\n"
+	   "Seconds\n")
+{
+	return mesh_cli_neighbor_leaf(vty, peer, "advertisement-interval",
+				      NB_OP_MODIFY, NULL);
+}
+
 DEFPY_YANG(mesh_neighbor_port, mesh_neighbor_port_cmd,
 	   "neighbor <A.B.C.D|X:X::X:X>$peer port (1-65535)$port",
 	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M "TCP port the neighbor listens on\n"
@@ -926,6 +947,11 @@ void mesh_cli_show_bgp_neighbor(struct vty *vty, const struct lyd_node *dnode,
 	    !yang_dnode_is_default(dnode, "./timers/connect-retry"))
 		vty_out(vty, " neighbor %s timers connect %s\n", addr,
 			yang_dnode_get_string(dnode, "./timers/connect-retry"));
+	if (show_defaults ||
+	    !yang_dnode_is_default(dnode, "./advertisement-interval"))
+		vty_out(vty, " neighbor %s advertisement-interval %s\n", addr,
+			yang_dnode_get_string(dnode,
+					      "./advertisement-interval"));
 }
 
 /* The lines of one neighbor in one address family; returns how many. */
@@ -1105,6 +1131,8 @@ void mesh_bgp_cli_init(void)
 	install_element(MESH_NODE, &no_mesh_neighbor_timers_cmd);
 	install_element(MESH_NODE, &mesh_neighbor_timers_connect_cmd);
 	install_element(MESH_NODE, &no_mesh_neighbor_timers_connect_cmd);
+	install_element(MESH_NODE, &mesh_neighbor_adv_interval_cmd);
+	install_element(MESH_NODE, &no_mesh_neighbor_adv_interval_cmd);
 	install_element(MESH_NODE, &mesh_neighbor_port_cmd);
 	install_element(MESH_NODE, &no_mesh_neighbor_port_cmd);
 	install_element(MESH_NODE, &mesh_address_family_cmd);

@@ -35,13 +35,26 @@
  *     (RFC 4271 5.1.4);
  *   - to iBGP: LOCAL_PREF 100 if absent, next hop kept unless
  *     next-hop-self or locally originated.
- * MRAI is 0: changes go out as soon as a batch is decided.
+ * The Adj-RIB-Out records what was decided for a neighbor when it is
+ * queued, so that later decisions are diffed against it; a queued item
+ * that no longer matches the Adj-RIB-Out was superseded and is dropped
+ * when the queue is sent. So the last decision per (prefix, path id)
+ * wins, whatever order the packing sorts the queue in.
+ *
+ * MRAI (RFC 4271 9.2.1.1, per neighbor, default 0): with an interval
+ * set, the first announcements after a quiet period go out at once and
+ * start the timer (jittered, RFC 4271 10); while it runs, announcements
+ * wait on the queue (collapsing to the last decision per prefix) and go
+ * out when it expires. Withdrawals are not delayed: 9.2.1.1 applies the
+ * interval to advertisements of feasible routes only. A whole-table
+ * resend (session up, ROUTE-REFRESH) goes at once, End-of-RIB after it.
  */
 #include <zebra.h>
 
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/monotime.h"
+#include "lib/network.h"
 #include "lib/sockunion.h"
 
 #include "bgpd-ext/mesh_attr.h"
@@ -87,6 +100,10 @@ static void mesh_outq_push(struct mesh_peer *peer, enum mesh_afi afi,
 	q->items[q->n].p.path_id = path_id;
 	q->items[q->n].attr = attr;
 	q->n++;
+	/* The decision, recorded now: later diffs compare against it. */
+	if (peer->adjout[afi])
+		mesh_adjout_set(peer->adjout[afi], p, path_id,
+				attr ? mesh_aset_ref(attr) : NULL);
 }
 
 static void mesh_outq_free(struct mesh_peer *peer, enum mesh_afi afi)
@@ -428,12 +445,22 @@ static void mesh_export_diff(struct mesh_peer *peer, enum mesh_afi afi,
 
 /* ---- Sending ---- */
 
+/* Packing order: attribute set, then prefix and path identifier, so
+ * that a prefix queued twice with one decision sits next to itself. */
 static int mesh_outq_cmp(const void *x, const void *y)
 {
 	const struct mesh_outq_item *a = x, *b = y;
+	int c;
 
 	if (a->attr != b->attr)
 		return (uintptr_t)a->attr < (uintptr_t)b->attr ? -1 : 1;
+	if (a->p.plen != b->p.plen)
+		return a->p.plen < b->p.plen ? -1 : 1;
+	c = memcmp(a->p.addr, b->p.addr, sizeof(a->p.addr));
+	if (c)
+		return c;
+	if (a->p.path_id != b->p.path_id)
+		return a->p.path_id < b->p.path_id ? -1 : 1;
 	return 0;
 }
 
@@ -466,11 +493,37 @@ static void mesh_send_group(struct mesh_peer *peer, enum mesh_afi afi,
 	}
 }
 
-static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
+static void mesh_mrai_expired_ip(struct thread *t);
+static void mesh_mrai_expired_ip6(struct thread *t);
+
+/* Starts the MRAI timer of peer for afi: the interval times a random
+ * factor of 0.75 to 1 (RFC 4271 10). */
+static void mesh_mrai_start(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	long ms = (long)peer->cfg.mrai * 1000;
+
+	ms -= (ms / 4) * (long)(frr_weak_random() % 1000) / 1000;
+	thread_add_timer_msec(master,
+			      afi == MESH_AFI_IP ? mesh_mrai_expired_ip
+						 : mesh_mrai_expired_ip6,
+			      peer, ms, &peer->t_mrai[afi]);
+}
+
+/*
+ * Sends what is queued for peer and afi. Items that no longer match the
+ * Adj-RIB-Out were superseded by a later decision and are dropped. Unless
+ * force, announcements wait while the MRAI timer runs; withdrawals never
+ * do (RFC 4271 9.2.1.1: the interval limits advertisements of feasible
+ * routes, not withdrawals).
+ */
+static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi,
+			    bool force)
 {
 	struct mesh_outq *q = peer->outq[afi];
+	struct mesh_outq_item *send;
 	struct mesh_bgp_prefix *pfx;
-	size_t i, j;
+	bool hold, announced = false;
+	size_t i, j, n_send = 0, n_held = 0;
 
 	if (!q || !q->n)
 		return;
@@ -478,24 +531,67 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi)
 		mesh_outq_free(peer, afi);
 		return;
 	}
-	qsort(q->items, q->n, sizeof(*q->items), mesh_outq_cmp);
-	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ, q->n * sizeof(*pfx));
-	for (i = 0; i < q->n; i = j) {
-		struct mesh_aset *attr = q->items[i].attr;
+	hold = !force && peer->cfg.mrai && peer->t_mrai[afi];
+	send = XMALLOC(MTYPE_MESH_BGP_OUTQ, q->n * sizeof(*send));
+	for (i = 0; i < q->n; i++) {
+		struct mesh_outq_item *it = &q->items[i];
+
+		if (mesh_adjout_get(peer->adjout[afi], &it->p,
+				    it->p.path_id) != it->attr)
+			mesh_aset_unref(it->attr);
+		else if (hold && it->attr)
+			q->items[n_held++] = *it;
+		else
+			send[n_send++] = *it;
+	}
+	q->n = n_held;
+	qsort(send, n_send, sizeof(*send), mesh_outq_cmp);
+	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ, (n_send ? n_send : 1) * sizeof(*pfx));
+	for (i = 0; i < n_send; i = j) {
+		struct mesh_aset *attr = send[i].attr;
 		size_t n = 0;
 
-		/* A prefix queued twice in one batch: the last word wins,
-		 * which the Adj-RIB-Out records below in queue order. */
-		for (j = i; j < q->n && q->items[j].attr == attr; j++) {
-			pfx[n++] = q->items[j].p;
-			mesh_adjout_set(peer->adjout[afi], &q->items[j].p,
-					q->items[j].p.path_id,
-					attr ? mesh_aset_ref(attr) : NULL);
-		}
+		for (j = i; j < n_send && send[j].attr == attr; j++)
+			if (j == i || mesh_outq_cmp(&send[j - 1], &send[j]))
+				pfx[n++] = send[j].p;
 		mesh_send_group(peer, afi, attr, pfx, n);
+		announced |= attr != NULL;
 	}
+	for (i = 0; i < n_send; i++)
+		mesh_aset_unref(send[i].attr);
 	XFREE(MTYPE_MESH_BGP_OUTQ, pfx);
-	mesh_outq_free(peer, afi);
+	XFREE(MTYPE_MESH_BGP_OUTQ, send);
+	if (!q->n)
+		mesh_outq_free(peer, afi);
+	if (announced && peer->cfg.mrai && !peer->t_mrai[afi])
+		mesh_mrai_start(peer, afi);
+}
+
+/* The interval is over: what waited goes out (and the timer restarts);
+ * with nothing waiting the next change goes out at once. */
+static void mesh_mrai_expired(struct mesh_peer *peer, enum mesh_afi afi)
+{
+	mesh_outq_flush(peer, afi, false);
+}
+
+static void mesh_mrai_expired_ip(struct thread *t)
+{
+	mesh_mrai_expired(THREAD_ARG(t), MESH_AFI_IP);
+}
+
+static void mesh_mrai_expired_ip6(struct thread *t)
+{
+	mesh_mrai_expired(THREAD_ARG(t), MESH_AFI_IP6);
+}
+
+/* The interval of peer changed: what waits goes out now, and the
+ * next announcements follow the new interval. */
+void mesh_bgp_mrai_changed(struct mesh_peer *peer)
+{
+	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		THREAD_OFF(peer->t_mrai[afi]);
+		mesh_outq_flush(peer, afi, false);
+	}
 }
 
 static void mesh_send_eor(struct mesh_peer *peer, enum mesh_afi afi)
@@ -554,7 +650,7 @@ static void mesh_bgp_process(struct thread *t)
 		more |= mesh_rib_process(mesh_bgp->rib[afi], MESH_PROCESS_BATCH,
 					 mesh_export_change, &pc);
 		for (size_t i = 0; i < pc.n_peers; i++)
-			mesh_outq_flush(peers[i], afi);
+			mesh_outq_flush(peers[i], afi, false);
 	}
 	if (more)
 		thread_add_timer_msec(master, mesh_bgp_process, NULL, 0,
@@ -599,7 +695,7 @@ void mesh_bgp_resend(struct mesh_peer *peer, enum mesh_afi afi)
 	mesh_outq_free(peer, afi);
 	mesh_adjout_clear(peer->adjout[afi]);
 	mesh_rib_walk(mesh_bgp->rib[afi], mesh_resend_route, &wc);
-	mesh_outq_flush(peer, afi);
+	mesh_outq_flush(peer, afi, true);
 	mesh_send_eor(peer, afi);
 }
 
@@ -634,7 +730,7 @@ void mesh_bgp_reexport(struct mesh_peer *peer, enum mesh_afi afi)
 	mesh_export_cache_clear(peer);
 	mesh_rib_walk(mesh_bgp->rib[afi], mesh_reexport_route, &wc);
 	mesh_adjout_walk(peer->adjout[afi], mesh_reexport_stale, &wc);
-	mesh_outq_flush(peer, afi);
+	mesh_outq_flush(peer, afi, false);
 }
 
 /* ---- Session up and down ---- */
@@ -695,6 +791,7 @@ void mesh_bgp_session_down(struct mesh_peer *peer, bool graceful)
 	if (mesh_bgp->peers_up)
 		mesh_bgp->peers_up--;
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		THREAD_OFF(peer->t_mrai[afi]);
 		mesh_outq_free(peer, afi);
 		if (peer->adjout[afi])
 			mesh_adjout_clear(peer->adjout[afi]);
@@ -836,6 +933,7 @@ void mesh_bgp_originate_attr(const struct prefix *p, const uint8_t *mattr,
 void mesh_bgp_export_peer_fini(struct mesh_peer *peer)
 {
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		THREAD_OFF(peer->t_mrai[afi]);
 		mesh_outq_free(peer, afi);
 		if (peer->adjout[afi])
 			mesh_adjout_free(peer->adjout[afi]);

@@ -662,6 +662,21 @@ int mesh_bgp_neighbor_timers_connect_retry_modify(
 	return NB_OK;
 }
 
+/* Takes effect at once: what waits goes out, no session restart. */
+int mesh_bgp_neighbor_advertisement_interval_modify(
+	struct nb_cb_modify_args *args)
+{
+	struct mesh_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = mesh_nb_peer(args->dnode);
+	peer->cfg.mrai = yang_dnode_get_uint16(args->dnode, NULL);
+	mesh_bgp_mrai_changed(peer);
+	return NB_OK;
+}
+
 /* ---- Neighbor address families ---- */
 
 int mesh_bgp_neighbor_af_create(struct nb_cb_create_args *args)

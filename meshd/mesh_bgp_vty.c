@@ -411,6 +411,11 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 	json_object_int_add(jp, "ttlSecurityHops", peer->cfg.ttl_hops);
 	json_object_int_add(jp, "uptime", monotime(NULL) - peer->uptime);
 	json_object_int_add(jp, "connectAttempts", peer->connect_attempts);
+	json_object_int_add(jp, "advertisementInterval", peer->cfg.mrai);
+	json_object_boolean_add(jp, "mraiTimerRunningIpv4",
+				peer->t_mrai[MESH_AFI_IP] != NULL);
+	json_object_boolean_add(jp, "mraiTimerRunningIpv6",
+				peer->t_mrai[MESH_AFI_IP6] != NULL);
 	if (peer->est) {
 		json_object_string_addf(jp, "localAddress", "%pSU",
 					&peer->est->su_local);

@@ -185,6 +185,12 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/advertisement-interval",
+			.cbs = {
+				.modify = mesh_bgp_neighbor_advertisement_interval_modify,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/bgp/neighbor/address-family",
 			.cbs = {
 				.create = mesh_bgp_neighbor_af_create,

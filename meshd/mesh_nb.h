@@ -61,6 +61,8 @@ int mesh_bgp_neighbor_timers_hold_time_modify(struct nb_cb_modify_args *args);
 int mesh_bgp_neighbor_timers_hold_time_destroy(struct nb_cb_destroy_args *args);
 int mesh_bgp_neighbor_timers_connect_retry_modify(
 	struct nb_cb_modify_args *args);
+int mesh_bgp_neighbor_advertisement_interval_modify(
+	struct nb_cb_modify_args *args);
 int mesh_bgp_neighbor_af_create(struct nb_cb_create_args *args);
 int mesh_bgp_neighbor_af_destroy(struct nb_cb_destroy_args *args);
 int mesh_bgp_neighbor_af_activate_modify(struct nb_cb_modify_args *args);

@@ -52,6 +52,15 @@ static char *show_running(void)
 
 /* ---- The speaker ---- */
 
+static bool running_has(const char *s)
+{
+	char *out = show_running();
+	bool has = strstr(out, s) != NULL;
+
+	free(out);
+	return has;
+}
+
 static void test_needs_local_as(void)
 {
 	expect_ok("configure terminal");
@@ -168,6 +177,21 @@ static void test_neighbors(void)
 	CU_ASSERT_EQUAL(p->cfg.holdtime, 15);
 	expect_ok("neighbor 10.0.0.2 timers connect 7");
 	CU_ASSERT_EQUAL(p->cfg.connect_retry, 7);
+	CU_ASSERT_EQUAL(p->cfg.mrai, MESH_BGP_MRAI_DEFAULT);
+	CU_ASSERT_FALSE(running_has("advertisement-interval"));
+	expect_ok("neighbor 10.0.0.2 advertisement-interval 5");
+	CU_ASSERT_EQUAL(p->cfg.mrai, 5);
+	CU_ASSERT_TRUE(
+		running_has("neighbor 10.0.0.2 advertisement-interval 5\n"));
+	expect_refused("neighbor 10.0.0.2 advertisement-interval 601",
+		       "advertisement interval must be 0-600");
+	CU_ASSERT_EQUAL(p->cfg.mrai, 5);
+	expect_ok("no neighbor 10.0.0.2 advertisement-interval");
+	CU_ASSERT_EQUAL(p->cfg.mrai, 0);
+	CU_ASSERT_FALSE(running_has("advertisement-interval"));
+	expect_ok("neighbor 10.0.0.2 advertisement-interval 600");
+	CU_ASSERT_EQUAL(p->cfg.mrai, 600);
+	expect_ok("neighbor 10.0.0.2 advertisement-interval 0");
 
 	/* and back */
 	expect_ok("no neighbor 10.0.0.2 timers");
