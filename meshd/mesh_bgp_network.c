@@ -48,6 +48,9 @@ static int mesh_listen_one(int family, uint16_t port)
 	 * that checks GTSM (RFC 5082) accepts it. Accepted connections get
 	 * their own TTL and minimum TTL per neighbor. */
 	sockopt_ttl(family, fd, MAXTTL);
+	/* Keep each connection's SYN: its TTL is what GTSM checks for data
+	 * that arrived before the accepted socket got its minimum TTL. */
+	setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &(int){1}, sizeof(int));
 
 	frr_with_privs (&mesh_privs) {
 		ret = sockunion_bind(fd, &su, port, NULL);
@@ -131,6 +134,39 @@ void mesh_bgp_socket_ttl(struct mesh_peer *peer, int fd)
 	}
 }
 
+/*
+ * GTSM (RFC 5082) for an accepted connection. The minimum TTL can only be
+ * set once the connection is accepted, and by then a busy daemon may have
+ * let the peer's OPEN be queued unchecked. So the TTL of the connection's
+ * SYN decides: a SYN from too many hops away closes the connection.
+ * Returns false (and says why) for a connection to refuse.
+ */
+static bool mesh_bgp_accept_gtsm(struct mesh_peer *peer, int fd)
+{
+	uint8_t syn[512];
+	socklen_t len = sizeof(syn);
+	unsigned int ttl, min = MAXTTL + 1 - peer->cfg.ttl_hops;
+
+	if (!peer->cfg.ttl_hops ||
+	    getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0 ||
+	    len < 20)
+		return true;
+	if (syn[0] >> 4 == 4)
+		ttl = syn[8]; /* IPv4 header: TTL */
+	else if (syn[0] >> 4 == 6 && len >= 40)
+		ttl = syn[7]; /* IPv6 header: hop limit */
+	else
+		return true;
+	if (ttl >= min)
+		return true;
+	snprintf(peer->last_reason, sizeof(peer->last_reason),
+		 "GTSM: connection refused, its SYN arrived with TTL %u "
+		 "(at least %u required)",
+		 ttl, min);
+	MESH_DEBUG(bgp, "BGP neighbor %pSU: %s", &peer->su, peer->last_reason);
+	return false;
+}
+
 static void mesh_bgp_accept(struct thread *t)
 {
 	int lfd = THREAD_FD(t);
@@ -157,6 +193,10 @@ static void mesh_bgp_accept(struct thread *t)
 			   "BGP connection from %pSU refused: not a configured "
 			   "neighbor",
 			   &su);
+		close(fd);
+		return;
+	}
+	if (!mesh_bgp_accept_gtsm(peer, fd)) {
 		close(fd);
 		return;
 	}
