@@ -1635,6 +1635,65 @@ static bool aw_cb(const struct mesh_bgp_prefix *p, uint32_t path_id,
 	return true;
 }
 
+/*
+ * The export records each decision in the Adj-RIB-Out when it queues it
+ * (MRAI holds announcements back): a later decision is diffed against
+ * the last one queued, and a queued item that no longer matches the
+ * Adj-RIB-Out is dropped at send time. A -> B -> A while held must end
+ * as A, with B superseded; a withdrawal supersedes a held announcement.
+ */
+static void test_adjout_collapse(void)
+{
+	struct aspec s1 = {.path = "65000"};
+	struct aspec s2 = {.path = "65000 1"};
+	struct mesh_aset *a1 = mk(&s1), *a2 = mk(&s2);
+	struct mesh_adjout *out = mesh_adjout_new(V4);
+	struct mesh_bgp_prefix p = pfx4(10, 1, 0, 0, 16);
+	struct mesh_adjout_want w = {.path_id = 5};
+	struct diffs ds;
+	struct {
+		uint32_t id;
+		struct mesh_aset *attr;
+	} q[4];
+	int n = 0, live = 0;
+
+	/* sent: a1 under path id 5 */
+	mesh_adjout_set(out, &p, 5, mesh_aset_ref(a1));
+
+	/* held decisions: a2, then back to a1 */
+	for (int i = 0; i < 2; i++) {
+		w.attr = i == 0 ? a2 : a1;
+		memset(&ds, 0, sizeof(ds));
+		CU_ASSERT_EQUAL(mesh_adjout_diff(out, &p, &w, 1, diff_cb, &ds),
+				1);
+		CU_ASSERT_PTR_EQUAL(ds.d[0].attr, w.attr);
+		q[n].id = ds.d[0].id;
+		q[n++].attr = ds.d[0].attr;
+		mesh_adjout_set(out, &p, ds.d[0].id, mesh_aset_ref(w.attr));
+	}
+	CU_ASSERT_EQUAL(q[0].id, 5);
+	CU_ASSERT_EQUAL(q[1].id, 5);
+	for (int i = 0; i < n; i++)
+		if (mesh_adjout_get(out, &p, q[i].id) == q[i].attr)
+			live = i + 1;
+	CU_ASSERT_EQUAL(live, 2); /* only the last one, a1, is sent */
+	CU_ASSERT_PTR_NOT_EQUAL(mesh_adjout_get(out, &p, 5), q[0].attr);
+
+	/* a withdrawal: the held announcement no longer matches */
+	memset(&ds, 0, sizeof(ds));
+	CU_ASSERT_EQUAL(mesh_adjout_diff(out, &p, NULL, 0, diff_cb, &ds), 1);
+	CU_ASSERT_PTR_NULL(ds.d[0].attr);
+	CU_ASSERT_EQUAL(ds.d[0].id, 5);
+	mesh_adjout_set(out, &p, 5, NULL);
+	CU_ASSERT_PTR_NULL(mesh_adjout_get(out, &p, 5));
+	CU_ASSERT_PTR_NOT_EQUAL(mesh_adjout_get(out, &p, 5), q[1].attr);
+
+	mesh_adjout_free(out);
+	mesh_aset_unref(a1);
+	mesh_aset_unref(a2);
+	check_clean();
+}
+
 static void test_adjout(void)
 {
 	struct aspec s1 = {.path = "65000"};
@@ -1866,6 +1925,8 @@ int main(void)
 	CU_add_test(s, "trie: IPv6 against brute force", test_trie_v6);
 	CU_add_test(s, "trie: dense /24s", test_trie_dense);
 	CU_add_test(s, "adj-rib-out", test_adjout);
+	CU_add_test(s, "adj-rib-out: held decisions collapse to the last",
+		    test_adjout_collapse);
 	CU_add_test(s, "adj-rib-out: random", test_adjout_random);
 	CU_add_test(s, "add-path: tx identifiers, adj-rib-out diff",
 		    test_addpath_tx);
