@@ -536,8 +536,8 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi,
 	for (i = 0; i < q->n; i++) {
 		struct mesh_outq_item *it = &q->items[i];
 
-		if (mesh_adjout_get(peer->adjout[afi], &it->p,
-				    it->p.path_id) != it->attr)
+		if (mesh_adjout_get(peer->adjout[afi], &it->p, it->p.path_id) !=
+		    it->attr)
 			mesh_aset_unref(it->attr);
 		else if (hold && it->attr)
 			q->items[n_held++] = *it;
@@ -546,7 +546,8 @@ static void mesh_outq_flush(struct mesh_peer *peer, enum mesh_afi afi,
 	}
 	q->n = n_held;
 	qsort(send, n_send, sizeof(*send), mesh_outq_cmp);
-	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ, (n_send ? n_send : 1) * sizeof(*pfx));
+	pfx = XMALLOC(MTYPE_MESH_BGP_OUTQ,
+		      (n_send ? n_send : 1) * sizeof(*pfx));
 	for (i = 0; i < n_send; i = j) {
 		struct mesh_aset *attr = send[i].attr;
 		size_t n = 0;
