@@ -79,9 +79,9 @@ static struct rtattr *mesh_nl_nest(struct mesh_nl_req *r, uint16_t type)
 static void mesh_nl_nest_end(struct mesh_nl_req *r, struct rtattr *nest)
 {
 	if (nest)
-		nest->rta_len = (unsigned short)(r->buf +
-						 NLMSG_ALIGN(r->h.nlmsg_len) -
-						 (char *)nest);
+		nest->rta_len =
+			(unsigned short)(r->buf + NLMSG_ALIGN(r->h.nlmsg_len) -
+					 (char *)nest);
 }
 
 /* Send the request and read the kernel's acknowledgement. */
@@ -120,8 +120,8 @@ static int mesh_nl_talk(struct mesh_nl_req *r, const char *what,
 	close(fd);
 	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
 	    ans.h.nlmsg_type != NLMSG_ERROR) {
-		mesh_nl_err(err, errlen, "%s: %s: no answer (%s)", ifname,
-			    what, e ? strerror(e) : "short reply");
+		mesh_nl_err(err, errlen, "%s: %s: no answer (%s)", ifname, what,
+			    e ? strerror(e) : "short reply");
 		return e ? -e : -EPROTO;
 	}
 	e = -((struct nlmsgerr *)NLMSG_DATA(&ans.h))->error;

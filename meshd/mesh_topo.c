@@ -155,7 +155,7 @@ static const char *mesh_js_str(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
-						      : "-";
+						     : "-";
 }
 
 static int64_t mesh_js_int(json_object *o, const char *key)
@@ -163,7 +163,7 @@ static int64_t mesh_js_int(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v)
-						      : 0;
+						     : 0;
 }
 
 /* "a > b > c" from an array of node IDs. */
@@ -177,7 +177,8 @@ static void mesh_js_path(struct vty *vty, json_object *o, const char *key)
 	}
 	for (size_t i = 0; i < json_object_array_length(a); i++)
 		vty_out(vty, "%s%s", i ? " > " : "",
-			json_object_get_string(json_object_array_get_idx(a, i)));
+			json_object_get_string(
+				json_object_array_get_idx(a, i)));
 }
 
 static void mesh_topology_text(struct vty *vty, json_object *js)
@@ -186,13 +187,15 @@ static void mesh_topology_text(struct vty *vty, json_object *js)
 
 	if (!json_object_object_get_ex(js, "nodes", &nodes))
 		return;
-	json_object_object_foreach (nodes, id, jn) {
+	json_object_object_foreach(nodes, id, jn)
+	{
 		json_object *links;
 
-		vty_out(vty, "Node %s  tenant %" PRId64 "  sequence %" PRId64
-			     "  routes %" PRId64 "\n",
-			id, mesh_js_int(jn, "tenant"), mesh_js_int(jn, "sequence"),
-			mesh_js_int(jn, "routes"));
+		vty_out(vty,
+			"Node %s  tenant %" PRId64 "  sequence %" PRId64
+			"  routes %" PRId64 "\n",
+			id, mesh_js_int(jn, "tenant"),
+			mesh_js_int(jn, "sequence"), mesh_js_int(jn, "routes"));
 		if (!json_object_object_get_ex(jn, "links", &links))
 			continue;
 		vty_out(vty, "  %-15s %10s %10s %9s %5s %7s %6s %10s\n", "Peer",
@@ -204,10 +207,13 @@ static void mesh_topology_text(struct vty *vty, json_object *js)
 			vty_out(vty,
 				"  %-15s %10" PRId64 " %10" PRId64 " %9" PRId64
 				" %5s %7s %6s %10" PRId64 "\n",
-				mesh_js_str(l, "peer"), mesh_js_int(l, "delayUs"),
-				mesh_js_int(l, "jitterUs"), mesh_js_int(l, "loss"),
-				mesh_js_str(l, "up"), mesh_js_str(l, "twoWay"),
-				mesh_js_str(l, "usable"), mesh_js_int(l, "cost"));
+				mesh_js_str(l, "peer"),
+				mesh_js_int(l, "delayUs"),
+				mesh_js_int(l, "jitterUs"),
+				mesh_js_int(l, "loss"), mesh_js_str(l, "up"),
+				mesh_js_str(l, "twoWay"),
+				mesh_js_str(l, "usable"),
+				mesh_js_int(l, "cost"));
 		}
 	}
 }
@@ -216,7 +222,8 @@ static void mesh_paths_text(struct vty *vty, json_object *js)
 {
 	vty_out(vty, "%-15s %-8s %8s %-15s %s\n", "Destination", "Status",
 		"Cost", "Next hop", "Path");
-	json_object_object_foreach (js, id, jd) {
+	json_object_object_foreach(js, id, jd)
+	{
 		if (!json_object_is_type(jd, json_type_object)) {
 			vty_out(vty, "%s\n", json_object_get_string(jd));
 			continue;
@@ -239,7 +246,7 @@ static void mesh_paths_text(struct vty *vty, json_object *js)
 
 static void mesh_spf_stats_text(struct vty *vty, json_object *js)
 {
-	json_object_object_foreach (js, key, v)
+	json_object_object_foreach(js, key, v)
 		vty_out(vty, "  %-22s %s\n", key, json_object_get_string(v));
 }
 

@@ -116,9 +116,9 @@ struct mesh_tunnel {
 	enum mesh_tun_state state;
 	uint64_t state_since; /* monotonic us */
 	uint32_t flaps;
-	uint64_t last_rx;     /* monotonic us of the last reply */
-	uint32_t rx_streak;   /* replies since the tunnel went down */
-	uint64_t rx_bad;      /* replies that did not decode */
+	uint64_t last_rx;	/* monotonic us of the last reply */
+	uint32_t rx_streak;	/* replies since the tunnel went down */
+	uint64_t rx_bad;	/* replies that did not decode */
 	uint32_t sent_since_rx; /* probes sent since the last reply */
 	uint32_t delay_ring[MESH_DELAY_WINDOW]; /* us, one-way */
 	uint32_t delay_n, delay_pos;
@@ -165,7 +165,7 @@ struct mesh_tnode {
 	bool has_endpoint;
 	struct mesh_attr_endpoint ep;
 	bool key_ok;
-	char why[96];	     /* why its key is not used */
+	char why[96];	      /* why its key is not used */
 	uint64_t retry_after; /* monotonic us: a build failed, wait */
 };
 
@@ -248,7 +248,8 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 	strlcpy(was_why, n->why, sizeof(was_why));
 	n->key_ok = false;
 	if (!n->has_endpoint)
-		snprintf(n->why, sizeof(n->why), "no tunnel endpoint advertised");
+		snprintf(n->why, sizeof(n->why),
+			 "no tunnel endpoint advertised");
 	else if (!ca_pub)
 		snprintf(n->why, sizeof(n->why),
 			 "no mesh CA public key configured");
@@ -308,8 +309,9 @@ static void mesh_tunnel_keys_load(void)
 		ret = mesh_key_store(path, &local_key, local_key_err,
 				     sizeof(local_key_err));
 		if (ret == 0)
-			zlog_info("mesh: new tunnel key pair, private key in %s",
-				  path);
+			zlog_info(
+				"mesh: new tunnel key pair, private key in %s",
+				path);
 	}
 	if (ret < 0) {
 		flog_err(EC_MESH_TUNNEL, "tunnel key %s: %s", path,
@@ -373,8 +375,7 @@ static void mesh_tunnel_readvertise(bool now)
 			      now ? 0 : MESH_ADV_DAMP_MS, &t_originate);
 }
 
-static void mesh_tunnel_set_state(struct mesh_tunnel *t,
-				  enum mesh_tun_state s)
+static void mesh_tunnel_set_state(struct mesh_tunnel *t, enum mesh_tun_state s)
 {
 	if (t->state == s)
 		return;
@@ -423,8 +424,8 @@ static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
 {
 	uint32_t d = mesh_tunnel_delay_us(t);
 	uint32_t base = t->adv_delay_us ? t->adv_delay_us : 1;
-	uint32_t diff = d > t->adv_delay_us ? d - t->adv_delay_us
-					    : t->adv_delay_us - d;
+	uint32_t diff =
+		d > t->adv_delay_us ? d - t->adv_delay_us : t->adv_delay_us - d;
 	uint64_t now = mesh_now_us();
 
 	/* Past the threshold, and by more than MESH_ADV_MIN_US: a
@@ -435,7 +436,8 @@ static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
 		return;
 	if (t_originate)
 		return; /* one is already on its way */
-	mesh_tunnel_readvertise(now - t->adv_time >= MESH_ADV_DAMP_MS * 1000ULL);
+	mesh_tunnel_readvertise(now - t->adv_time >=
+				MESH_ADV_DAMP_MS * 1000ULL);
 }
 
 /* Take every reply waiting on the probe socket. */
@@ -558,7 +560,8 @@ static int mesh_tunnel_probe_open(struct mesh_tunnel *t)
 static void mesh_tunnel_reflect(struct thread *thread)
 {
 	uint8_t in[MESH_STAMP_MAX_LEN], out[MESH_STAMP_MAX_LEN];
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+		  CMSG_SPACE(sizeof(int))];
 	struct sockaddr_in from;
 	struct iovec iov = {.iov_base = in, .iov_len = sizeof(in)};
 	struct msghdr msg = {.msg_name = &from,
@@ -662,8 +665,7 @@ ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway)
 	return t ? t->ifindex : 0;
 }
 
-static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n,
-				    uint32_t local,
+static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n, uint32_t local,
 				    struct mesh_wg_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
@@ -679,7 +681,6 @@ static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n,
 }
 
 /* ---- drivers ---- */
-
 
 /* Configure the WireGuard side: our key and port, the one peer. */
 static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
@@ -806,34 +807,34 @@ static void mesh_vxd_down(struct mesh_tunnel *t)
 		zlog_warn("mesh: %s", err);
 }
 
-
 static void mesh_vxd_show(const struct mesh_tunnel *t, json_object *j)
 {
-	json_object_int_add(j, "vni",
-			    mesh_vxd_vni(ntohl(mesh->router_id.s_addr),
-					 t->peer));
+	json_object_int_add(
+		j, "vni", mesh_vxd_vni(ntohl(mesh->router_id.s_addr), t->peer));
 }
 
 static const struct mesh_tunnel_driver mesh_tunnel_drivers[] = {
-	[MESH_TUNNEL_DRIVER_WIREGUARD] = {
-		.name = "wireguard",
-		.prefix = 'm',
-		.keyed = true,
-		.mtu = MESH_TUNNEL_MTU,
-		.up = mesh_wgd_up,
-		.peer = mesh_wgd_peer,
-		.down = mesh_wgd_down,
-		.show = mesh_wgd_show,
-	},
-	[MESH_TUNNEL_DRIVER_VXLAN] = {
-		.name = "vxlan",
-		.prefix = 'v',
-		.mtu = 1450,
-		.gateway = true,
-		.up = mesh_vxd_up,
-		.down = mesh_vxd_down,
-		.show = mesh_vxd_show,
-	},
+	[MESH_TUNNEL_DRIVER_WIREGUARD] =
+		{
+			.name = "wireguard",
+			.prefix = 'm',
+			.keyed = true,
+			.mtu = MESH_TUNNEL_MTU,
+			.up = mesh_wgd_up,
+			.peer = mesh_wgd_peer,
+			.down = mesh_wgd_down,
+			.show = mesh_wgd_show,
+		},
+	[MESH_TUNNEL_DRIVER_VXLAN] =
+		{
+			.name = "vxlan",
+			.prefix = 'v',
+			.mtu = 1450,
+			.gateway = true,
+			.up = mesh_vxd_up,
+			.down = mesh_vxd_down,
+			.show = mesh_vxd_show,
+		},
 };
 
 /* ---- tunnels ---- */
@@ -941,8 +942,7 @@ fail:
 
 /* A peer's new key beside its current one, without allowed IPs: it can
  * complete a handshake but carries nothing yet. */
-static int mesh_wgd_pending_add(struct mesh_tunnel *t, char *err,
-				size_t errlen)
+static int mesh_wgd_pending_add(struct mesh_tunnel *t, char *err, size_t errlen)
 {
 	struct mesh_wg_peer_cfg pc = {
 		.endpoint = t->remote,
@@ -984,7 +984,8 @@ static void mesh_wgd_pending_check(struct mesh_tunnel *t)
 	memcpy(pc[0].public_key, t->pending_pub, MESH_KEY_LEN);
 	memcpy(pc[1].public_key, t->peer_pub, MESH_KEY_LEN);
 	if (mesh_wg_set(&t->dev, &c, err, sizeof(err)) < 0) {
-		flog_err(EC_MESH_TUNNEL, "%s: new peer key: %s", t->ifname, err);
+		flog_err(EC_MESH_TUNNEL, "%s: new peer key: %s", t->ifname,
+			 err);
 		return;
 	}
 	memcpy(t->peer_pub, t->pending_pub, MESH_KEY_LEN);
@@ -1145,11 +1146,9 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 				n->retry_after = mesh_now_us() +
 						 MESH_TUNNEL_RETRY_MS * 1000ULL;
 				THREAD_OFF(t_retry);
-				thread_add_timer_msec(master,
-						      mesh_tunnel_reconcile,
-						      NULL,
-						      MESH_TUNNEL_RETRY_MS,
-						      &t_retry);
+				thread_add_timer_msec(
+					master, mesh_tunnel_reconcile, NULL,
+					MESH_TUNNEL_RETRY_MS, &t_retry);
 			}
 		}
 	}
@@ -1248,8 +1247,8 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 		size_t k;
 
 		/* links are kept sorted by neighbor */
-		for (k = ma.n_links; k > 0 && ma.links[k - 1].neighbor > t->peer;
-		     k--)
+		for (k = ma.n_links;
+		     k > 0 && ma.links[k - 1].neighbor > t->peer; k--)
 			ma.links[k] = ma.links[k - 1];
 		l = &ma.links[k];
 		ma.n_links++;
@@ -1260,8 +1259,8 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 		t->adv_time = now;
 		l->flags = t->adv_up ? MESH_ATTR_LINK_F_UP : 0;
 		l->delay_us = MIN(t->adv_delay_us, MESH_ATTR_U24_MAX);
-		l->delay_var_us =
-			MIN(mesh_stamp_session_dv_us(&t->st), MESH_ATTR_U24_MAX);
+		l->delay_var_us = MIN(mesh_stamp_session_dv_us(&t->st),
+				      MESH_ATTR_U24_MAX);
 		l->loss = mesh_stamp_loss_rfc8571(t->st.window_lost,
 						  t->st.window_n);
 		l->max_bw_bits = mesh_attr_bw_from_float(bw);
@@ -1270,7 +1269,8 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 	if (ca_sign && mesh_attr_sign(&ma, NULL, ca_sign, 1) < 0)
 		flog_err(EC_MESH_TUNNEL, "node route: signing failed");
 	if (mesh_attr_encode(&ma, NULL, buf, sizeof(buf), &len) < 0) {
-		flog_err(EC_MESH_TUNNEL, "node route: attribute does not encode");
+		flog_err(EC_MESH_TUNNEL,
+			 "node route: attribute does not encode");
 		return;
 	}
 	memset(&node_route, 0, sizeof(node_route));
@@ -1318,13 +1318,13 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_int_add(j, "listenPort", t->listen_port);
 	inet_ntop(t->remote.family, t->remote.addr, addr, sizeof(addr));
 	json_object_string_addf(j, "endpoint", "%s:%u", addr, t->remote.port);
-	json_object_string_add(j, "peerKey",
-			       mesh_key_fingerprint(t->peer_pub, fp,
-						    sizeof(fp)));
+	json_object_string_add(
+		j, "peerKey",
+		mesh_key_fingerprint(t->peer_pub, fp, sizeof(fp)));
 	if (t->has_pending)
-		json_object_string_add(j, "peerKeyPending",
-				       mesh_key_fingerprint(t->pending_pub, fp,
-							    sizeof(fp)));
+		json_object_string_add(
+			j, "peerKeyPending",
+			mesh_key_fingerprint(t->pending_pub, fp, sizeof(fp)));
 	json_object_int_add(j, "delayUs", mesh_tunnel_delay_us(t));
 	json_object_int_add(j, "delayVariationUs",
 			    mesh_stamp_session_dv_us(&t->st));
@@ -1356,15 +1356,15 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 
 	json_object_boolean_add(js, "active", mesh_tunnel_active());
 	if (local_key_ok)
-		json_object_string_add(js, "localKey",
-				       mesh_key_fingerprint(local_key.pub, fp,
-							    sizeof(fp)));
+		json_object_string_add(
+			js, "localKey",
+			mesh_key_fingerprint(local_key.pub, fp, sizeof(fp)));
 	else if (local_key_err[0])
 		json_object_string_add(js, "localKeyError", local_key_err);
 	if (rotating)
-		json_object_string_add(js, "nextKey",
-				       mesh_key_fingerprint(next_key.pub, fp,
-							    sizeof(fp)));
+		json_object_string_add(
+			js, "nextKey",
+			mesh_key_fingerprint(next_key.pub, fp, sizeof(fp)));
 	json_object_int_add(js, "keyRotations", rotations);
 	if (ca_err[0])
 		json_object_string_add(js, "caError", ca_err);
@@ -1373,8 +1373,9 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 			    mesh_tunnel_cfg.probe_interval_ms);
 	json_object_int_add(js, "reflected", reflected);
 	for (size_t i = 0; i < n_tunnels; i++)
-		json_object_object_addf(jt, mesh_tunnel_json(tunnels[i]), "%pI4",
-					&(struct in_addr){htonl(tunnels[i]->peer)});
+		json_object_object_addf(
+			jt, mesh_tunnel_json(tunnels[i]), "%pI4",
+			&(struct in_addr){htonl(tunnels[i]->peer)});
 	for (size_t i = 0; i < n_tnodes; i++) {
 		json_object *j = json_object_new_object();
 
@@ -1403,8 +1404,7 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 
 		vty_out(vty, "%-16pI4 %-16s %-6s %10u %10u %7.3f %s\n",
 			&(struct in_addr){htonl(t->peer)}, t->ifname,
-			mesh_tun_state_str(t->state),
-			mesh_tunnel_delay_us(t),
+			mesh_tun_state_str(t->state), mesh_tunnel_delay_us(t),
 			mesh_stamp_session_dv_us(&t->st),
 			mesh_stamp_session_loss_ppm(&t->st) / 10000.0,
 			mesh_key_fingerprint(t->peer_pub, fp, sizeof(fp)));
@@ -1426,7 +1426,8 @@ DEFPY(clear_mesh_tunnel_keys, clear_mesh_tunnel_keys_cmd,
 	char fp[MESH_KEY_FP_SIZE];
 
 	if (!mesh_tunnel_active()) {
-		vty_out(vty, "%% no tunnels: endpoint, router-id or key missing\n");
+		vty_out(vty,
+			"%% no tunnels: endpoint, router-id or key missing\n");
 		return CMD_WARNING;
 	}
 	if (rotating) {

@@ -40,7 +40,7 @@ enum mesh_tunnel_peers {
 
 /* A neighbor named in the configuration ('tunnel neighbor'). */
 struct mesh_tunnel_nbr_cfg {
-	uint32_t node; /* host order */
+	uint32_t node;			  /* host order */
 	struct mesh_wg_endpoint endpoint; /* family 0: the advertised one */
 };
 

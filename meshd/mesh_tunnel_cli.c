@@ -36,13 +36,15 @@ static int mesh_tunnel_leaf(struct vty *vty, const char *no, const char *xpath,
 }
 
 DEFPY_YANG(mesh_tenant, mesh_tenant_cmd, "[no] tenant (0-4294967295)$v",
-	   NO_STR "Tenant of this node's IVN\n" "Tenant ID\n")
+	   NO_STR "Tenant of this node's IVN\n"
+		  "Tenant ID\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/tenant", v_str);
 }
 
 DEFPY_YANG(mesh_ivn, mesh_ivn_cmd, "[no] ivn (0-4294967295)$v",
-	   NO_STR "This node's IVN\n" "IVN ID within the tenant\n")
+	   NO_STR "This node's IVN\n"
+		  "IVN ID within the tenant\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/ivn", v_str);
 }
@@ -50,8 +52,10 @@ DEFPY_YANG(mesh_ivn, mesh_ivn_cmd, "[no] ivn (0-4294967295)$v",
 DEFPY_YANG(mesh_tunnel_endpoint, mesh_tunnel_endpoint_cmd,
 	   "tunnel endpoint <A.B.C.D|X:X::X:X>$addr [port (1-65535)$port]",
 	   TUNNEL_STR "Underlay endpoint of this node's tunnels\n"
-		      "IPv4 address\n" "IPv6 address\n"
-		      "Base UDP port (default 51820)\n" "Port\n")
+		      "IPv4 address\n"
+		      "IPv6 address\n"
+		      "Base UDP port (default 51820)\n"
+		      "Port\n")
 {
 	if (mesh_cli_enqueue(vty, TX "/endpoint/address", NB_OP_MODIFY,
 			     addr_str))
@@ -70,8 +74,10 @@ DEFPY_YANG(mesh_tunnel_endpoint, mesh_tunnel_endpoint_cmd,
 DEFPY_YANG(no_mesh_tunnel_endpoint, no_mesh_tunnel_endpoint_cmd,
 	   "no tunnel endpoint [<A.B.C.D|X:X::X:X> [port (1-65535)]]",
 	   NO_STR TUNNEL_STR "Underlay endpoint of this node's tunnels\n"
-			     "IPv4 address\n" "IPv6 address\n"
-			     "Base UDP port\n" "Port\n")
+			     "IPv4 address\n"
+			     "IPv6 address\n"
+			     "Base UDP port\n"
+			     "Port\n")
 {
 	nb_cli_enqueue_change(vty, TX "/endpoint/address", NB_OP_DESTROY, NULL);
 	nb_cli_enqueue_change(vty, TX "/endpoint/port", NB_OP_DESTROY, NULL);
@@ -80,7 +86,8 @@ DEFPY_YANG(no_mesh_tunnel_endpoint, no_mesh_tunnel_endpoint_cmd,
 
 DEFPY_YANG(mesh_tunnel_key_file, mesh_tunnel_key_file_cmd,
 	   "[no] tunnel key-file PATH$path",
-	   NO_STR TUNNEL_STR "This node's private key file\n" "Absolute path\n")
+	   NO_STR TUNNEL_STR "This node's private key file\n"
+			     "Absolute path\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/key-file", path);
 }
@@ -104,9 +111,10 @@ DEFPY_YANG(mesh_tunnel_ca_pub, mesh_tunnel_ca_pub_cmd,
 
 DEFPY_YANG(mesh_tunnel_ca_sign, mesh_tunnel_ca_sign_cmd,
 	   "[no] tunnel ca signing-key-file PATH$path",
-	   NO_STR TUNNEL_STR "Mesh certificate authority\n"
-			     "File with the Ed25519 key that signs this node's node route\n"
-			     "Absolute path\n")
+	   NO_STR TUNNEL_STR
+	   "Mesh certificate authority\n"
+	   "File with the Ed25519 key that signs this node's node route\n"
+	   "Absolute path\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/ca-signing-key-file", path);
 }
@@ -121,9 +129,10 @@ DEFPY_YANG(mesh_tunnel_full_mesh, mesh_tunnel_full_mesh_cmd,
 
 DEFPY_YANG(mesh_tunnel_driver, mesh_tunnel_driver_cmd,
 	   "[no] tunnel driver <wireguard|vxlan>$drv",
-	   NO_STR TUNNEL_STR "How tunnels are made\n"
-			     "Encrypted, wireguard-go (default)\n"
-			     "Unencrypted kernel VXLAN, for trusted underlays\n")
+	   NO_STR TUNNEL_STR
+	   "How tunnels are made\n"
+	   "Encrypted, wireguard-go (default)\n"
+	   "Unencrypted kernel VXLAN, for trusted underlays\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/driver", drv);
 }
@@ -146,21 +155,23 @@ DEFPY_YANG(mesh_tunnel_bw, mesh_tunnel_bw_cmd,
 
 DEFPY_YANG(mesh_tunnel_threshold, mesh_tunnel_threshold_cmd,
 	   "[no] tunnel advertise-threshold (1-100)$v",
-	   NO_STR TUNNEL_STR
-	   "Delay change that is re-advertised (default 10)\n" "Percent\n")
+	   NO_STR TUNNEL_STR "Delay change that is re-advertised (default 10)\n"
+			     "Percent\n")
 {
 	return mesh_tunnel_leaf(vty, no, TX "/advertise-threshold", v_str);
 }
 
 DEFPY_YANG(mesh_tunnel_probe, mesh_tunnel_probe_cmd,
-	   "[no] tunnel probe <interval (10-60000)$ivl|down-after (1-255)$down|up-after (1-255)$up>",
-	   NO_STR TUNNEL_STR "STAMP probes through every tunnel\n"
-			     "Time between probes (default 100)\n"
-			     "Milliseconds\n"
-			     "Intervals without replies before down (default 3)\n"
-			     "Intervals\n"
-			     "Replies before up again (default 3)\n"
-			     "Replies\n")
+	   "[no] tunnel probe <interval (10-60000)$ivl|down-after "
+	   "(1-255)$down|up-after (1-255)$up>",
+	   NO_STR TUNNEL_STR
+	   "STAMP probes through every tunnel\n"
+	   "Time between probes (default 100)\n"
+	   "Milliseconds\n"
+	   "Intervals without replies before down (default 3)\n"
+	   "Intervals\n"
+	   "Replies before up again (default 3)\n"
+	   "Replies\n")
 {
 	if (ivl_str)
 		return mesh_tunnel_leaf(vty, no, TX "/probe/interval", ivl_str);
@@ -172,20 +183,25 @@ DEFPY_YANG(mesh_tunnel_probe, mesh_tunnel_probe_cmd,
 
 DEFPY_YANG(mesh_tunnel_probe_sync, mesh_tunnel_probe_sync_cmd,
 	   "[no] tunnel probe clock-synchronized",
-	   NO_STR TUNNEL_STR "STAMP probes through every tunnel\n"
-			     "This node's clock is synchronized to UTC: measure one-way delay\n")
+	   NO_STR TUNNEL_STR
+	   "STAMP probes through every tunnel\n"
+	   "This node's clock is synchronized to UTC: measure one-way delay\n")
 {
 	return mesh_tunnel_leaf(vty, NULL, TX "/probe/clock-synchronized",
 				no ? "false" : "true");
 }
 
 DEFPY_YANG(mesh_tunnel_neighbor, mesh_tunnel_neighbor_cmd,
-	   "[no] tunnel neighbor A.B.C.D$node [endpoint <A.B.C.D|X:X::X:X>$ep port (1-65535)$epport]",
-	   NO_STR TUNNEL_STR "Build a tunnel to this node\n"
-			     "Node ID (router-id) of the neighbor\n"
-			     "Send to this underlay address instead of the advertised one\n"
-			     "IPv4 address\n" "IPv6 address\n" "UDP port\n"
-			     "Port\n")
+	   "[no] tunnel neighbor A.B.C.D$node [endpoint <A.B.C.D|X:X::X:X>$ep "
+	   "port (1-65535)$epport]",
+	   NO_STR TUNNEL_STR
+	   "Build a tunnel to this node\n"
+	   "Node ID (router-id) of the neighbor\n"
+	   "Send to this underlay address instead of the advertised one\n"
+	   "IPv4 address\n"
+	   "IPv6 address\n"
+	   "UDP port\n"
+	   "Port\n")
 {
 	char xp[XPATH_MAXLEN];
 
@@ -250,7 +266,8 @@ void mesh_cli_show_tunnel(struct vty *vty, const struct lyd_node *dn,
 		     !yang_dnode_is_default(dn, leaves[i].xpath)))
 			vty_out(vty, " %s %s\n", leaves[i].cmd,
 				yang_dnode_get_string(dn, leaves[i].xpath));
-	LY_LIST_FOR (lyd_child(dn), nb) {
+	LY_LIST_FOR(lyd_child(dn), nb)
+	{
 		if (strcmp(nb->schema->name, "neighbor"))
 			continue;
 		vty_out(vty, " tunnel neighbor %s",

@@ -38,8 +38,8 @@ int mesh_tunnel_neighbor_create(struct nb_cb_create_args *args)
 
 	if (args->event != NB_EV_VALIDATE)
 		return NB_OK;
-	LY_LIST_FOR (lyd_child(lyd_parent(args->dnode)), nb)
-		n += !strcmp(nb->schema->name, "neighbor");
+	LY_LIST_FOR(lyd_child(lyd_parent(args->dnode)), nb)
+	n += !strcmp(nb->schema->name, "neighbor");
 	if (n > MESH_TUNNEL_MAX) {
 		snprintf(args->errmsg, args->errmsg_len,
 			 "at most %d tunnel neighbors", MESH_TUNNEL_MAX);
@@ -108,7 +108,8 @@ static void mesh_tunnel_cfg_read(const struct lyd_node *dn,
 	c->probe_up_after = yang_dnode_get_uint8(dn, "./probe/up-after");
 	c->probe_clock_synced =
 		yang_dnode_get_bool(dn, "./probe/clock-synchronized");
-	LY_LIST_FOR (lyd_child(dn), nb) {
+	LY_LIST_FOR(lyd_child(dn), nb)
+	{
 		struct mesh_tunnel_nbr_cfg *n;
 		struct in_addr id;
 

@@ -316,8 +316,8 @@ static const char *mesh_zebra_note_str(const struct mesh_zroute *zr)
 }
 
 DEFPY(show_mesh_routes, show_mesh_routes_cmd, "show mesh routes [json]$uj",
-      SHOW_STR MESH_STR "Routes to remote IVN prefixes over the tunnels\n"
-			JSON_STR)
+      SHOW_STR MESH_STR
+      "Routes to remote IVN prefixes over the tunnels\n" JSON_STR)
 {
 	json_object *js = json_object_new_object();
 	json_object *jr = json_object_new_object();
@@ -344,7 +344,8 @@ DEFPY(show_mesh_routes, show_mesh_routes_cmd, "show mesh routes [json]$uj",
 			if (zr->bk_if && if_indextoname(zr->bk_if, ifn))
 				strlcpy(bk_name, ifn, sizeof(bk_name));
 			if (!uj) {
-				vty_out(vty, "%-20pFX %-15pI4 %-16s %-16s %s%s\n",
+				vty_out(vty,
+					"%-20pFX %-15pI4 %-16s %-16s %s%s\n",
 					&rn->p,
 					&(struct in_addr){htonl(zr->owner)},
 					nh_name, bk_name,
@@ -353,9 +354,11 @@ DEFPY(show_mesh_routes, show_mesh_routes_cmd, "show mesh routes [json]$uj",
 				continue;
 			}
 			j = json_object_new_object();
-			json_object_string_addf(j, "owner", "%pI4",
-						&(struct in_addr){htonl(zr->owner)});
-			json_object_string_add(j, "state", mesh_zebra_note_str(zr));
+			json_object_string_addf(
+				j, "owner", "%pI4",
+				&(struct in_addr){htonl(zr->owner)});
+			json_object_string_add(j, "state",
+					       mesh_zebra_note_str(zr));
 			json_object_boolean_add(j, "onBackup", zr->failover);
 			if (zr->nh_if) {
 				json_object_string_add(j, "interface", nh_name);

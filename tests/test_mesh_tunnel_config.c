@@ -63,7 +63,8 @@ static void test_settings(void)
 	expect_ok("tunnel probe up-after 2");
 	expect_ok("tunnel probe clock-synchronized");
 	expect_ok("tunnel neighbor 10.255.0.2");
-	expect_ok("tunnel neighbor 10.255.0.3 endpoint 198.51.100.7 port 41000");
+	expect_ok(
+		"tunnel neighbor 10.255.0.3 endpoint 198.51.100.7 port 41000");
 
 	CU_ASSERT_EQUAL(cfg->tenant, 7);
 	CU_ASSERT_EQUAL(cfg->ivn, 3);
