@@ -72,8 +72,11 @@ static void mesh_zebra_nexthop(struct zapi_nexthop *nh, ifindex_t ifindex,
 	nh->vrf_id = VRF_DEFAULT;
 	nh->ifindex = ifindex;
 	if (gateway) {
+		/* The far node is on the point-to-point link itself: onlink,
+		 * so zebra need not have learned the link's address first. */
 		nh->type = NEXTHOP_TYPE_IPV4_IFINDEX;
 		nh->gate.ipv4.s_addr = htonl(node);
+		SET_FLAG(nh->flags, ZAPI_NEXTHOP_FLAG_ONLINK);
 	} else {
 		nh->type = NEXTHOP_TYPE_IFINDEX;
 	}
@@ -119,10 +122,13 @@ static void mesh_zebra_send(const struct prefix *p, struct mesh_zroute *zr,
 		mesh_zebra_nexthop(&api.backup_nexthops[0], bk_if, zr->bk_node,
 				   gw);
 	}
+	/* zebra answers when the forwarding changes; a metric alone does
+	 * not reach the kernel, so the last answer still holds then. */
+	if (zr->nh_if != nh_if || zr->bk_if != bk_if)
+		zr->noted = false;
 	zr->nh_if = nh_if;
 	zr->bk_if = bk_if;
 	zr->metric = metric;
-	zr->noted = false;
 	if (!zclient || zclient->sock < 0)
 		return; /* sent when zebra connects */
 	zclient_route_send(ZEBRA_ROUTE_ADD, zclient, &api);
@@ -238,7 +244,9 @@ static void mesh_zebra_retry(struct thread *t)
 
 			if (zr && zr->noted &&
 			    zr->note == ZAPI_ROUTE_FAIL_INSTALL) {
-				zr->nh_if = 0; /* force a resend */
+				/* Withdraw, then install afresh: zebra keeps
+				 * what it computed for the refused route. */
+				mesh_zebra_send(&rn->p, zr, 0, 0, 0);
 				mesh_zebra_route_eval(rn);
 			}
 		}

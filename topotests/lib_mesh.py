@@ -143,6 +143,55 @@ def write_config(workdir, name, text):
 
 
 # ----------------------------------------------------------------------
+# A star of sites: one underlay switch, a controller, hosts behind sites
+
+
+def build_star(tgen, sites, controller="c1"):
+    """The controller and every site on one underlay switch (interface
+    <name>-eth0), and a host h<site> (10.N.0.2/24) behind each site
+    (<site>-eth1); sites maps a site's name to its number N."""
+    tgen.add_router(controller)
+    sw = tgen.add_switch("underlay")
+    sw.add_link(tgen.gears[controller])
+    for name, n in sites.items():
+        tgen.add_router(name)
+        sw.add_link(tgen.gears[name])
+        host = tgen.add_host("h" + name, "10.{}.0.2/24".format(n),
+                             "via 10.{}.0.1".format(n))
+        tgen.add_link(tgen.gears[name], host)
+
+
+def configure_star(tgen, sites, node_prefix, tunnel=(), controller="c1",
+                   controller_addr="172.16.0.10"):
+    """Configurations for build_star's routers: site N is node
+    <node_prefix>.N with endpoint 172.16.0.N and IVN 10.N.0.0/24, the
+    controller node <node_prefix>.10, one mesh CA for all; tunnel holds
+    more 'tunnel ...' lines for every site. Loads them (start_router is
+    the caller's)."""
+    workdir = key_dir(tgen.logdir)
+    sign, pub = ca_keys(workdir, "mesh")
+    for name, n in sites.items():
+        text = site_config(
+            name, node="{}.{}".format(node_prefix, n),
+            underlay=(name + "-eth0", "172.16.0.{}/24".format(n)),
+            controller=controller_addr, workdir=workdir, ca_pub=pub, sign_file=sign,
+            lan=(name + "-eth1", "10.{}.0.1/24".format(n)), ivn=n, tunnel=tunnel)
+        tgen.gears[name].load_frr_config(write_config(workdir, name, text))
+    text = controller_config(
+        controller, "{}.10".format(node_prefix), (controller + "-eth0", controller_addr + "/24"),
+        ["172.16.0.{}".format(n) for n in sites.values()])
+    tgen.gears[controller].load_frr_config(write_config(workdir, controller, text))
+
+
+def expect(func, what, count=60, wait=0.5):
+    """Polls func until it returns None; fails with its last answer."""
+    from lib import topotest
+
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    assert result is None, "{}: {}".format(what, result)
+
+
+# ----------------------------------------------------------------------
 # meshd's state
 
 

@@ -28,7 +28,6 @@ import pytest
 CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(CWD))
 
-from lib import topotest
 from lib.topogen import Topogen, get_topogen
 
 import lib_mesh
@@ -37,7 +36,6 @@ from lib_traffic import Stream
 pytestmark = [pytest.mark.meshd]
 
 SITES = {"a": 1, "b": 2}
-C1 = "172.16.0.10"
 
 
 def node(name):
@@ -45,32 +43,13 @@ def node(name):
 
 
 def build_topo(tgen):
-    tgen.add_router("c1")
-    sw = tgen.add_switch("underlay")
-    sw.add_link(tgen.gears["c1"])
-    for name, n in SITES.items():
-        tgen.add_router(name)
-        sw.add_link(tgen.gears[name])
-        host = tgen.add_host("h" + name, "10.{}.0.2/24".format(n), "via 10.{}.0.1".format(n))
-        tgen.add_link(tgen.gears[name], host)
+    lib_mesh.build_star(tgen, SITES)
 
 
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    workdir = lib_mesh.key_dir(tgen.logdir)
-    sign, pub = lib_mesh.ca_keys(workdir, "mesh")
-    for name, n in SITES.items():
-        text = lib_mesh.site_config(
-            name, node=node(name), underlay=(name + "-eth0", "172.16.0.{}/24".format(n)),
-            controller=C1, workdir=workdir, ca_pub=pub, sign_file=sign,
-            lan=(name + "-eth1", "10.{}.0.1/24".format(n)), ivn=n,
-            tunnel=["probe interval 20"])
-        tgen.gears[name].load_frr_config(lib_mesh.write_config(workdir, name, text))
-    text = lib_mesh.controller_config(
-        "c1", "10.252.0.10", ("c1-eth0", C1 + "/24"),
-        ["172.16.0.{}".format(n) for n in SITES.values()])
-    tgen.gears["c1"].load_frr_config(lib_mesh.write_config(workdir, "c1", text))
+    lib_mesh.configure_star(tgen, SITES, "10.252.0", tunnel=["probe interval 20"])
     tgen.start_router()
 
 
@@ -82,22 +61,17 @@ def gear(name):
     return get_topogen().gears[name]
 
 
-def expect(func, what, count=60, wait=0.5):
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
-
-
 def tunnel(local, peer):
     return lib_mesh.tunnels(gear(local)).get("tunnels", {}).get(node(peer), {})
 
 
 def test_mesh_up():
     for name, peer in (("a", "b"), ("b", "a")):
-        expect(lambda: None if tunnel(name, peer).get("state") == "up" else tunnel(name, peer),
+        lib_mesh.expect(lambda: None if tunnel(name, peer).get("state") == "up" else tunnel(name, peer),
                name + "'s tunnel", count=120)
-    expect(lambda: None if lib_mesh.routes(gear("a")).get("10.2.0.0/24", {}).get("state")
+    lib_mesh.expect(lambda: None if lib_mesh.routes(gear("a")).get("10.2.0.0/24", {}).get("state")
            == "installed" else lib_mesh.routes(gear("a")), "a's route to hb")
-    expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
+    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
            else "loss", "ha -> hb", count=10, wait=1)
 
 
@@ -121,7 +95,7 @@ def test_rotation_under_traffic():
             return t
         return None
 
-    expect(settled, "b follows a's new key")
+    lib_mesh.expect(settled, "b follows a's new key")
     assert state["localKey"] == new != before, state
     assert state["keyRotations"] == 1, state
     assert tunnel("a", "b")["flaps"] == flaps, tunnel("a", "b")
@@ -145,8 +119,8 @@ def test_periodic_rotation():
         t = tunnel("a", "b")
         return None if t.get("peerKey") == st["localKey"] and "peerKeyPending" not in t else t
 
-    expect(rotated, "b rotated and a follows", count=40, wait=1)
-    expect(lambda: None if " 0% packet loss" in gear("hb").run("ping -c 2 -W 1 10.1.0.2")
+    lib_mesh.expect(rotated, "b rotated and a follows", count=40, wait=1)
+    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("hb").run("ping -c 2 -W 1 10.1.0.2")
            else "loss", "hb -> ha after the rotation", count=10, wait=1)
     gear("b").vtysh_cmd("configure terminal\nrouter mesh\nno tunnel key-rotation 10")
 
@@ -162,8 +136,8 @@ def test_wireguard_go_killed():
         t = tunnel("a", "b")
         return None if t.get("state") == "up" and t.get("ifindex") != before else t
 
-    expect(rebuilt, "a's tunnel to b made again", count=60)
-    expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
+    lib_mesh.expect(rebuilt, "a's tunnel to b made again", count=60)
+    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
            else "loss", "ha -> hb after the rebuild", count=10, wait=1)
 
 

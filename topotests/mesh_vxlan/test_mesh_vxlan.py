@@ -35,7 +35,6 @@ import lib_mesh
 pytestmark = [pytest.mark.meshd]
 
 SITES = {"a": 1, "b": 2, "c": 3}
-C1 = "172.16.0.10"
 COUNT, WAIT = 60, 0.5
 
 
@@ -49,32 +48,13 @@ def vx_ifname(local, peer):
 
 
 def build_topo(tgen):
-    tgen.add_router("c1")
-    sw = tgen.add_switch("underlay")
-    sw.add_link(tgen.gears["c1"])
-    for name, n in SITES.items():
-        tgen.add_router(name)
-        sw.add_link(tgen.gears[name])  # <name>-eth0
-        host = tgen.add_host("h" + name, "10.{}.0.2/24".format(n), "via 10.{}.0.1".format(n))
-        tgen.add_link(tgen.gears[name], host)  # <name>-eth1
+    lib_mesh.build_star(tgen, SITES)
 
 
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    workdir = lib_mesh.key_dir(tgen.logdir)
-    sign, pub = lib_mesh.ca_keys(workdir, "mesh")
-    for name, n in SITES.items():
-        text = lib_mesh.site_config(
-            name, node=node(name), underlay=(name + "-eth0", "172.16.0.{}/24".format(n)),
-            controller=C1, workdir=workdir, ca_pub=pub, sign_file=sign,
-            lan=(name + "-eth1", "10.{}.0.1/24".format(n)), ivn=n,
-            tunnel=["driver vxlan", "probe interval 50"])
-        tgen.gears[name].load_frr_config(lib_mesh.write_config(workdir, name, text))
-    text = lib_mesh.controller_config(
-        "c1", "10.253.0.10", ("c1-eth0", C1 + "/24"),
-        ["172.16.0.{}".format(n) for n in SITES.values()])
-    tgen.gears["c1"].load_frr_config(lib_mesh.write_config(workdir, "c1", text))
+    lib_mesh.configure_star(tgen, SITES, "10.253.0", tunnel=["driver vxlan", "probe interval 50"])
     tgen.start_router()
 
 
@@ -86,11 +66,6 @@ def gear(name):
     return get_topogen().gears[name]
 
 
-def expect(func, what, count=COUNT, wait=WAIT):
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
-
-
 def test_vxlan_tunnels_up():
     "A VXLAN interface per neighbor, same VNI at both ends, probes answered."
     for name in SITES:
@@ -100,7 +75,7 @@ def test_vxlan_tunnels_up():
                    if p != name and t.get(node(p), {}).get("state") != "up"}
             return bad or None
 
-        expect(check, "tunnels of " + name, count=120)
+        lib_mesh.expect(check, "tunnels of " + name, count=120)
     for name in SITES:
         t = lib_mesh.tunnels(gear(name))["tunnels"]
         for peer in SITES:
@@ -123,7 +98,7 @@ def test_show_text():
         want = "{} > {}".format(node("a"), node("b"))
         return None if want in out and "backup: ok" in out else out
 
-    expect(check, "show mesh paths on a")
+    lib_mesh.expect(check, "show mesh paths on a")
     topo = gear("a").vtysh_cmd("show mesh topology")
     assert "Node {}".format(node("b")) in topo and "{" not in topo, topo
     stats = gear("a").vtysh_cmd("show mesh spf statistics")
@@ -136,7 +111,7 @@ def test_vxlan_routes_and_ping():
         r = lib_mesh.routes(gear("a")).get("10.2.0.0/24", {})
         return None if r.get("state") == "installed" and "backupInterface" in r else r
 
-    expect(check, "a's route to b's IVN")
+    lib_mesh.expect(check, "a's route to b's IVN")
     zr = gear("a").vtysh_cmd("show ip route 10.2.0.0/24 json", isjson=True)["10.2.0.0/24"][0]
     assert zr["protocol"] == "mesh", zr
     nh = zr["nexthops"][0]
