@@ -90,7 +90,7 @@ struct mesh_peer_config {
 	uint16_t holdtime;  /* 0xffff: instance default */
 	uint16_t keepalive; /* 0xffff: instance default */
 	uint16_t connect_retry;
-	uint16_t mrai; /* seconds; 0: send as soon as decided */
+	uint16_t mrai;		   /* seconds; 0: send as soon as decided */
 	bool af_set[MESH_AFI_MAX]; /* activate configured explicitly */
 	struct mesh_peer_af af[MESH_AFI_MAX];
 };
@@ -150,7 +150,7 @@ struct mesh_peer {
 	enum mesh_fsm_state state; /* the most advanced connection's */
 	struct mesh_conn conn[2];  /* [MESH_CONN_OUT], [MESH_CONN_IN] */
 	struct mesh_conn *est;	   /* the Established one, or NULL */
-	struct thread *t_connect_retry, *t_gr_stale, *t_flush;
+	struct thread *t_connect_retry, *t_gr_stale;
 	uint32_t connect_attempts;
 	uint32_t flaps;		 /* consecutive sessions that ended early */
 	int64_t idle_hold_until; /* monotime (us): refuse to start before */
@@ -171,8 +171,8 @@ struct mesh_peer {
 	/* RIB view */
 	struct mesh_rib_peer rib_peer;
 	struct mesh_adjout *adjout[MESH_AFI_MAX];
-	struct mesh_outq *outq[MESH_AFI_MAX];	    /* changes not yet sent */
-	struct thread *t_mrai[MESH_AFI_MAX]; /* running: announcements wait */
+	struct mesh_outq *outq[MESH_AFI_MAX]; /* changes not yet sent */
+	struct thread *t_mrai[MESH_AFI_MAX];  /* running: announcements wait */
 	struct mesh_aset *xcache_src[MESH_AFI_MAX]; /* last export: input */
 	uint16_t xcache_peer[MESH_AFI_MAX];
 	struct mesh_aset *xcache_out[MESH_AFI_MAX]; /* and its result */

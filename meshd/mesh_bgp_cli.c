@@ -470,7 +470,8 @@ DEFPY_YANG(no_mesh_neighbor_timers_connect, no_mesh_neighbor_timers_connect_cmd,
 
 /* The CLI takes any uint16 so that the model gives its reason. */
 DEFPY_YANG(mesh_neighbor_adv_interval, mesh_neighbor_adv_interval_cmd,
-	   "neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval (0-65535)$secs",
+	   "neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval "
+	   "(0-65535)$secs",
 	   NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
 	   "Minimum interval between announcements (MRAI)\n"
 	   "Seconds, 0-600 (default 0)\n")
@@ -480,7 +481,8 @@ DEFPY_YANG(mesh_neighbor_adv_interval, mesh_neighbor_adv_interval_cmd,
 }
 
 DEFPY_YANG(no_mesh_neighbor_adv_interval, no_mesh_neighbor_adv_interval_cmd,
-	   "no neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval [(0-65535)]",
+	   "no neighbor <A.B.C.D|X:X::X:X>$peer advertisement-interval "
+	   "[(0-65535)]",
 	   NO_STR NEIGHBOR_STR NEIGHBOR_ADDR_STR_M
 	   "Minimum interval between announcements (MRAI)\n"
 	   "Seconds\n")

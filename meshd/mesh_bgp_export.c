@@ -893,9 +893,9 @@ static void mesh_bgp_originate_local(const struct prefix *p,
 	if (len) {
 		a.mesh.p = mattr;
 		a.mesh.len = len;
-		mesh_bgp_bit_set(a.present, mesh->attr_type
-						    ? mesh->attr_type
-						    : MESH_BGP_ATTR_MESH_DEFAULT);
+		mesh_bgp_bit_set(a.present,
+				 mesh->attr_type ? mesh->attr_type
+						 : MESH_BGP_ATTR_MESH_DEFAULT);
 	}
 	attr = mesh_aset_intern(&a);
 	mesh_rib_update(mesh_bgp->rib[afi], &bp, MESH_RIB_PEER_LOCAL, 0, attr,

@@ -937,7 +937,6 @@ void mesh_fsm_peer_fini(struct mesh_peer *peer)
 		peer->conn[i].obuf = NULL;
 	}
 	THREAD_OFF(peer->t_gr_stale);
-	THREAD_OFF(peer->t_flush);
 }
 
 void mesh_fsm_start(struct mesh_peer *peer)

@@ -483,7 +483,7 @@ int mesh_key_endpoint_set(struct mesh_attr *a, const uint8_t pub[MESH_KEY_LEN],
 
 /* A node ID in dotted quad, as the operator configured it. */
 #define MESH_KEY_NODE(id)                                                      \
-	(unsigned int)((id) >> 24), (unsigned int)(((id) >> 16) & 0xff),      \
+	(unsigned int)((id) >> 24), (unsigned int)(((id) >> 16) & 0xff),       \
 		(unsigned int)(((id) >> 8) & 0xff), (unsigned int)((id)&0xff)
 
 int mesh_key_peer_from_attr(const struct mesh_attr *a,
@@ -504,23 +504,26 @@ int mesh_key_peer_from_attr(const struct mesh_attr *a,
 			     MESH_KEY_NODE(a->originator));
 		return -1;
 	case MESH_ATTR_SIG_BAD:
-		mesh_key_err(err, errlen,
-			     "public key of node %u.%u.%u.%u refused: bad signature "
-			     "(key id %u)",
-			     MESH_KEY_NODE(a->originator), a->sig_key_id);
+		mesh_key_err(
+			err, errlen,
+			"public key of node %u.%u.%u.%u refused: bad signature "
+			"(key id %u)",
+			MESH_KEY_NODE(a->originator), a->sig_key_id);
 		return -1;
 	case MESH_ATTR_SIG_UNCHECKED:
 	default:
-		mesh_key_err(err, errlen,
-			     "public key of node %u.%u.%u.%u refused: signature not "
-			     "verified",
-			     MESH_KEY_NODE(a->originator));
+		mesh_key_err(
+			err, errlen,
+			"public key of node %u.%u.%u.%u refused: signature not "
+			"verified",
+			MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	if (mesh_key_is_zero(a->endpoint.pubkey)) {
-		mesh_key_err(err, errlen,
-			     "public key of node %u.%u.%u.%u refused: all zeros",
-			     MESH_KEY_NODE(a->originator));
+		mesh_key_err(
+			err, errlen,
+			"public key of node %u.%u.%u.%u refused: all zeros",
+			MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	memcpy(pub, a->endpoint.pubkey, MESH_KEY_LEN);

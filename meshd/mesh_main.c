@@ -44,9 +44,7 @@
 /* Declared in meshd.h: the BGP listen sockets raise privileges to bind
  * port 179. Unit tests linking libmesh.a define their own. */
 static zebra_capabilities_t mesh_caps[] = {
-	ZCAP_BIND,
-	ZCAP_NET_RAW,
-	ZCAP_NET_ADMIN,
+	ZCAP_BIND, ZCAP_NET_RAW, ZCAP_NET_ADMIN,
 	ZCAP_DAC_OVERRIDE, /* /dev/net/tun may be root's alone */
 };
 

@@ -111,10 +111,11 @@ const struct mesh_rib_peer *mesh_rib_peer_get(uint16_t index);
 
 /* ---- Routes and paths ---- */
 
-#define MESH_PATH_STALE 0x0001	 /* graceful restart: awaiting refresh */
-#define MESH_PATH_INVALID 0x0002 /* kept, flagged, never selected (a
-				  * treat-as-withdraw error or an unusable
-				  * next hop) */
+#define MESH_PATH_STALE 0x0001 /* graceful restart: awaiting refresh */
+#define MESH_PATH_INVALID                                                      \
+	0x0002 /* kept, flagged, never selected (a                             \
+		* treat-as-withdraw error or an unusable                       \
+		* next hop) */
 
 struct mesh_path {
 	struct mesh_path *next;

@@ -1178,11 +1178,12 @@ void mesh_tunnel_config_changed(void)
 	reflector.ee = MESH_TUNNEL_EE;
 	mesh_tunnel_ca_load();
 	local_key_ok = false; /* the key file may have changed */
-	/* Keys are checked again with the new CA key on the next update;
-	 * re-verify what we hold now by asking BGP for nothing: the node
-	 * table keeps the verdicts of the old key until then. */
-	for (size_t i = 0; i < n_tnodes; i++)
-		if (!ca_pub) {
+	/* Without a CA key no peer key is usable. With a new CA key, a
+	 * node's key is checked against it when its node route is next
+	 * updated (the node table does not keep the signed bytes); until
+	 * then the verdict under the old CA key stands. */
+	if (!ca_pub)
+		for (size_t i = 0; i < n_tnodes; i++) {
 			tnodes[i].key_ok = false;
 			snprintf(tnodes[i].why, sizeof(tnodes[i].why),
 				 "no mesh CA public key configured");

@@ -1276,7 +1276,8 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 		/* Nothing of ours leaks into wireguard-go; the status pipe
 		 * closes on a successful exec. */
 		if (opts->tun_fd > 0) {
-			if (dup2(opts->tun_fd, 3) < 0 || fcntl(3, F_SETFD, 0) < 0)
+			if (dup2(opts->tun_fd, 3) < 0 ||
+			    fcntl(3, F_SETFD, 0) < 0)
 				goto child_fail;
 			close_range(4, ~0U, CLOSE_RANGE_CLOEXEC);
 		} else {

@@ -442,8 +442,7 @@ static void test_keys_signed_gate(void)
 #define SENDER_BASE "00000001 " TS1 EE_SYNC "0000 " MBZ28
 /* Session-Reflector, RFC 8762 section 4.3.1. */
 #define REFL_BASE                                                              \
-	"00000007 e7f0a1b2 80200000 " EE_FREE                                  \
-	"0000 "                                                                \
+	"00000007 e7f0a1b2 80200000 " EE_FREE "0000 "                          \
 	"e7f0a1b2 80100000 00000001 " TS1 EE_SYNC "0000 40 000000 "
 
 enum pkt_kind { SENDER, REFLECTED };
@@ -594,8 +593,7 @@ static void test_stamp_fields(void)
 static void test_stamp_reflect(void)
 {
 	static const char *want_stateless =
-		"00000001 e7f0a1b2 80200000 " EE_FREE
-		"0000 "
+		"00000001 e7f0a1b2 80200000 " EE_FREE "0000 "
 		"e7f0a1b2 80100000 00000001 " TS1 EE_SYNC "0000 3f 000000 ";
 	struct mesh_stamp_reflector rf = {.stateful = false, .ee = 0x1601};
 	uint8_t in[128], out[128], want[128];
@@ -1088,14 +1086,17 @@ static void test_timeline_window_and_ring(void)
 /* Recorded from wireguard-go 0.0.20220316 (get=1 after a set=1 with two
  * peers); the private key is RFC 7748's Alice key as wireguard-go clamps
  * it. */
-#define REC_DEVICE                                                                       \
-	"private_key=70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c6a\n" \
-	"listen_port=51820\n"                                                            \
+#define REC_DEVICE                                                             \
+	"private_key="                                                         \
+	"70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c6a\n"   \
+	"listen_port=51820\n"                                                  \
 	"fwmark=4660\n"
-#define REC_PEER1_HEAD                                                                     \
-	"public_key=de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n"    \
-	"preshared_key=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n" \
-	"protocol_version=1\n"                                                             \
+#define REC_PEER1_HEAD                                                         \
+	"public_key="                                                          \
+	"de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n"   \
+	"preshared_key="                                                       \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"   \
+	"protocol_version=1\n"                                                 \
 	"endpoint=198.18.0.2:51821\n"
 #define REC_PEER1_TAIL                                                         \
 	"last_handshake_time_sec=0\n"                                          \
@@ -1105,16 +1106,18 @@ static void test_timeline_window_and_ring(void)
 	"persistent_keepalive_interval=25\n"                                   \
 	"allowed_ip=10.254.0.2/32\n"                                           \
 	"allowed_ip=fd00:254::2/128\n"
-#define REC_PEER2                                                                          \
-	"public_key=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"    \
-	"preshared_key=0000000000000000000000000000000000000000000000000000000000000000\n" \
-	"protocol_version=1\n"                                                             \
-	"endpoint=[2001:db8::7]:4500\n"                                                    \
-	"last_handshake_time_sec=0\n"                                                      \
-	"last_handshake_time_nsec=0\n"                                                     \
-	"tx_bytes=148\n"                                                                   \
-	"rx_bytes=0\n"                                                                     \
-	"persistent_keepalive_interval=0\n"                                                \
+#define REC_PEER2                                                              \
+	"public_key="                                                          \
+	"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"   \
+	"preshared_key="                                                       \
+	"0000000000000000000000000000000000000000000000000000000000000000\n"   \
+	"protocol_version=1\n"                                                 \
+	"endpoint=[2001:db8::7]:4500\n"                                        \
+	"last_handshake_time_sec=0\n"                                          \
+	"last_handshake_time_nsec=0\n"                                         \
+	"tx_bytes=148\n"                                                       \
+	"rx_bytes=0\n"                                                         \
+	"persistent_keepalive_interval=0\n"                                    \
 	"allowed_ip=10.99.0.0/16\n"
 #define REC_END "errno=0\n\n"
 #define RECORDED REC_DEVICE REC_PEER1_HEAD REC_PEER1_TAIL REC_PEER2 REC_END
@@ -1132,7 +1135,8 @@ static void test_uapi_parse_recorded(void)
 		mesh_wg_parse_get(text, strlen(text), &wg_st, err, sizeof(err)),
 		0);
 	CU_ASSERT_TRUE(wg_st.has_private_key);
-	hex2bin("70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c6a",
+	hex2bin("70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c"
+		"6a",
 		key, 32);
 	CU_ASSERT_EQUAL(memcmp(wg_st.private_key, key, 32), 0);
 	CU_ASSERT_EQUAL(wg_st.listen_port, 51820);
@@ -1140,7 +1144,8 @@ static void test_uapi_parse_recorded(void)
 	CU_ASSERT_EQUAL_FATAL(wg_st.n_peers, 2);
 	CU_ASSERT_EQUAL(wg_st.n_unknown, 0);
 
-	hex2bin("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+	hex2bin("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b"
+		"4f",
 		key, 32);
 	p = mesh_wg_state_peer(&wg_st, key);
 	CU_ASSERT_PTR_EQUAL_FATAL(p, &wg_st.peers[0]);
@@ -1184,16 +1189,17 @@ static void test_uapi_parse_variants(void)
 {
 	/* After a handshake, from an endpoint with a scope, with a key of a
 	 * later release we do not know, and with no peers at all. */
-	static const char *handshake = REC_DEVICE REC_PEER1_HEAD
-		"last_handshake_time_sec=1700000123\n"
-		"last_handshake_time_nsec=456789\n"
-		"tx_bytes=18446744073709551615\n"
-		"rx_bytes=1234\n"
-		"persistent_keepalive_interval=25\n"
-		"some_future_key=1\n" REC_END;
-	static const char *scoped =
-		"public_key=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"
-		"endpoint=[fe80::1%eth0]:51820\n" REC_END;
+	static const char *handshake =
+		REC_DEVICE REC_PEER1_HEAD "last_handshake_time_sec=1700000123\n"
+					  "last_handshake_time_nsec=456789\n"
+					  "tx_bytes=18446744073709551615\n"
+					  "rx_bytes=1234\n"
+					  "persistent_keepalive_interval=25\n"
+					  "some_future_key=1\n" REC_END;
+	static const char *scoped = "public_key="
+				    "cccccccccccccccccccccccccccccccccccccccccc"
+				    "cccccccccccccccccccccc\n"
+				    "endpoint=[fe80::1%eth0]:51820\n" REC_END;
 	char err[200] = "";
 
 	CU_ASSERT_EQUAL_FATAL(mesh_wg_parse_get(handshake, strlen(handshake),
@@ -1226,7 +1232,8 @@ struct uapi_vec {
 };
 
 #define PK1                                                                    \
-	"public_key=de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n"
+	"public_key="                                                          \
+	"de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n"
 
 static const struct uapi_vec uapi_bad[] = {
 	{"errno from wireguard-go (negative, as it sends it)", "errno=-22\n\n",
@@ -1260,10 +1267,14 @@ static const struct uapi_vec uapi_bad[] = {
 	{"peer key before any public_key", "rx_bytes=1\n" REC_END, -EPROTO,
 	 "before any public_key"},
 	{"public key of 63 hex digits",
-	 "public_key=de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4\n" REC_END,
+	 "public_key="
+	 "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4"
+	 "\n" REC_END,
 	 -EPROTO, "64 hex"},
 	{"public key not hex",
-	 "public_key=xe9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n" REC_END,
+	 "public_key="
+	 "xe9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+	 "\n" REC_END,
 	 -EPROTO, "64 hex"},
 	{"endpoint without port", PK1 "endpoint=198.18.0.2\n" REC_END, -EPROTO,
 	 "endpoint"},
@@ -1277,7 +1288,8 @@ static const struct uapi_vec uapi_bad[] = {
 	 -EPROTO, "allowed_ip"},
 	{"errno not a number", "errno=x\n\n", -EPROTO, "errno is not"},
 	{"line longer than allowed",
-	 "listen_port=000000000000000000000000000000000000000000000000000000000000"
+	 "listen_port="
+	 "000000000000000000000000000000000000000000000000000000000000"
 	 "00000000000000000000000000000000000000000000000000000000000000000000"
 	 "00000000000000000000000000000000000000000000000000000000000000000000"
 	 "00000000000000000000000000000000000000000000000000000000000000000000"
@@ -1298,7 +1310,8 @@ static void test_uapi_parse_refusals(void)
 					sizeof(err));
 		if (got != v->want || !strstr(err, v->msg))
 			fprintf(stderr,
-				"\n  UAPI vector \"%s\": got %d \"%s\", want %d "
+				"\n  UAPI vector \"%s\": got %d \"%s\", want "
+				"%d "
 				"\"...%s...\"\n",
 				v->name, got, err, v->want, v->msg);
 		CU_ASSERT_EQUAL(got, v->want);
@@ -1370,23 +1383,32 @@ static int collect_line(void *arg, const char *line, size_t len)
 
 static void test_uapi_format_set(void)
 {
-	static const char *want =
-		"private_key=77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a\n"
-		"listen_port=51820\n"
-		"fwmark=4660\n"
-		"replace_peers=true\n"
-		"public_key=de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f\n"
-		"preshared_key=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-		"endpoint=198.18.0.2:51821\n"
-		"persistent_keepalive_interval=25\n"
-		"replace_allowed_ips=true\n"
-		"allowed_ip=10.254.0.2/32\n"
-		"allowed_ip=fd00:254::2/128\n"
-		"public_key=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"
-		"update_only=true\n"
-		"endpoint=[2001:db8::7]:4500\n"
-		"public_key=1111111111111111111111111111111111111111111111111111111111111111\n"
-		"remove=true\n";
+	static const char *want = "private_key="
+				  "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0"
+				  "992ab177fba51db92c2a\n"
+				  "listen_port=51820\n"
+				  "fwmark=4660\n"
+				  "replace_peers=true\n"
+				  "public_key="
+				  "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78"
+				  "674dadfc7e146f882b4f\n"
+				  "preshared_key="
+				  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				  "aaaaaaaaaaaaaaaaaaaa\n"
+				  "endpoint=198.18.0.2:51821\n"
+				  "persistent_keepalive_interval=25\n"
+				  "replace_allowed_ips=true\n"
+				  "allowed_ip=10.254.0.2/32\n"
+				  "allowed_ip=fd00:254::2/128\n"
+				  "public_key="
+				  "cccccccccccccccccccccccccccccccccccccccccccc"
+				  "cccccccccccccccccccc\n"
+				  "update_only=true\n"
+				  "endpoint=[2001:db8::7]:4500\n"
+				  "public_key="
+				  "11111111111111111111111111111111111111111111"
+				  "11111111111111111111\n"
+				  "remove=true\n";
 	struct mesh_wg_prefix ips[2] = {{.family = AF_INET, .len = 32},
 					{.family = AF_INET6, .len = 128}};
 	struct mesh_wg_peer_cfg peers[3];
@@ -1407,7 +1429,8 @@ static void test_uapi_format_set(void)
 	cfg.replace_peers = true;
 	cfg.peers = peers;
 	cfg.n_peers = 3;
-	hex2bin("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+	hex2bin("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b"
+		"4f",
 		peers[0].public_key, 32);
 	peers[0].has_preshared_key = true;
 	memset(peers[0].preshared_key, 0xaa, 32);
@@ -1536,9 +1559,8 @@ static int live_init(void)
 	int pid = (int)getpid();
 
 	if (geteuid() != 0) {
-		fprintf(stderr,
-			"\n  live suite: needs root (set "
-			"MESH_TEST_SKIP_LIVE=1 to leave it out)\n");
+		fprintf(stderr, "\n  live suite: needs root (set "
+				"MESH_TEST_SKIP_LIVE=1 to leave it out)\n");
 		return 1;
 	}
 	if (access(MESH_WG_BINARY, X_OK) < 0) {
@@ -1613,8 +1635,7 @@ static void test_live_start(void)
 		 * when wireguard-go may not open /dev/net/tun itself; the
 		 * traffic test then shows both kinds carry packets. */
 		if (i == 1) {
-			o.tun_fd = mesh_wg_tun_open(lv.wg[i], err,
-						    sizeof(err));
+			o.tun_fd = mesh_wg_tun_open(lv.wg[i], err, sizeof(err));
 			if (o.tun_fd < 0)
 				fprintf(stderr, "\n  tun %s: %s\n", lv.wg[i],
 					err);
