@@ -491,6 +491,35 @@ static void mesh_peer_connect(struct thread *t)
 	mesh_peer_state_update(peer);
 }
 
+/*
+ * RFC 4271 6.8, last paragraph: a connection that collides with an
+ * Established session is the one closed, and a connection closed by
+ * collision resolution gets NOTIFICATION Cease (6.8), subcode Connection
+ * Collision Resolution (RFC 4486 4). The session tells the peer's BGP
+ * Identifier, so the collision is resolved as the connection is accepted
+ * (6.8 allows that before the peer's OPEN). What the peer already sent is
+ * read away before closing, so that the NOTIFICATION is followed by a FIN
+ * rather than by a reset that could overtake it.
+ */
+static void mesh_fsm_refuse_collision(struct mesh_peer *peer, int fd)
+{
+	struct mesh_bgp_notify n = {.code = MESH_BGP_ERR_CEASE, .subcode = 7};
+	uint8_t buf[MESH_BGP_MAX_LEN];
+	struct mesh_wbuf w;
+
+	mesh_wbuf_init(&w, buf, sizeof(buf));
+	mesh_bgp_notify_encode(&w, &n);
+	if (!w.err && write(fd, w.data, w.len) == (ssize_t)w.len)
+		peer->st.notify_out++;
+	MESH_DEBUG(bgp,
+		   "BGP neighbor %pSU: new connection closed with Cease/7, "
+		   "the session is Established",
+		   &peer->su);
+	for (int i = 0; i < 16 && read(fd, buf, sizeof(buf)) > 0; i++)
+		;
+	close(fd);
+}
+
 void mesh_fsm_accepted(struct mesh_peer *peer, int fd)
 {
 	struct mesh_conn *c = &peer->conn[MESH_CONN_IN];
@@ -520,11 +549,7 @@ void mesh_fsm_accepted(struct mesh_peer *peer, int fd)
 			peer->st.dropped++;
 			mesh_bgp_session_down(peer, true);
 		} else {
-			MESH_DEBUG(bgp,
-				   "BGP neighbor %pSU: new connection refused, "
-				   "session is Established",
-				   &peer->su);
-			close(fd);
+			mesh_fsm_refuse_collision(peer, fd);
 			return;
 		}
 	}
