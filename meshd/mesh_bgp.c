@@ -59,6 +59,8 @@ struct mesh_bgp *mesh_bgp_create(uint32_t local_as)
 	mesh_bgp->port = MESH_BGP_PORT;
 	mesh_bgp->holdtime = MESH_BGP_HOLD_DEFAULT;
 	mesh_bgp->keepalive = MESH_BGP_KEEPALIVE_DEFAULT;
+	mesh_bgp->gr.restart_time = MESH_BGP_GR_RESTART_TIME;
+	mesh_bgp->gr.defer_time = MESH_BGP_GR_DEFER_TIME;
 	mesh_peer_hash_init(&mesh_bgp->peers);
 	for (afi = MESH_AFI_IP; afi < MESH_AFI_MAX; afi++) {
 		mesh_bgp->listen_fd[afi] = -1;
@@ -82,6 +84,7 @@ void mesh_bgp_delete(void)
 	mesh_peer_hash_fini(&mesh_bgp->peers);
 	mesh_bgp_listen_stop();
 	THREAD_OFF(mesh_bgp->t_process);
+	mesh_bgp_gr_fini();
 
 	for (afi = MESH_AFI_IP; afi < MESH_AFI_MAX; afi++) {
 		while ((n = mesh_bgp->networks[afi])) {

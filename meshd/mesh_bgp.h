@@ -56,6 +56,7 @@ enum mesh_afi {
 #define MESH_BGP_MRAI_MAX 600
 #define MESH_BGP_GR_RESTART_TIME 120
 #define MESH_BGP_GR_STALE_TIME 360
+#define MESH_BGP_GR_DEFER_TIME 360 /* bgpd's select-defer-time default */
 
 /* RFC 4271 8.2.2 states */
 enum mesh_fsm_state {
@@ -219,6 +220,21 @@ struct mesh_bgp {
 	struct thread *t_accept[MESH_AFI_MAX];
 	struct thread *t_process; /* RIB decision + export */
 	uint32_t peers_up;
+
+	/* Graceful restart as restarting speaker (RFC 4724 4.1) */
+	struct mesh_bgp_gr {
+		bool enabled;
+		uint16_t restart_time;	/* in our capability */
+		uint16_t defer_time;	/* Selection_Deferral_Timer */
+		bool deferring;		/* restarted: selection waits */
+		bool fwd_preserved;	/* F bit: zebra kept our routes */
+		bool zebra_pending;	/* route update complete not sent */
+		bool eor_wait[MESH_AFI_MAX]; /* EoR after the first pass */
+		struct thread *t_defer;
+		int64_t defer_start;	/* monotime (us) */
+		int64_t defer_end;	/* monotime (us), 0 while deferring */
+		const char *defer_why;	/* how the deferral ended */
+	} gr;
 };
 
 extern struct mesh_bgp *mesh_bgp;
@@ -325,6 +341,23 @@ const char *mesh_fsm_state_name(enum mesh_fsm_state s);
 
 /* Runs the decision process and export soon (batched). */
 void mesh_bgp_schedule_process(void);
+
+/* ---- Graceful restart, restarting speaker (mesh_bgp_gr.c) ---- */
+
+/* 'bgp graceful-restart ...' changed, or the speaker was created. */
+void mesh_bgp_gr_config_changed(void);
+void mesh_bgp_gr_fini(void);
+/* Route selection of a restarted meshd waits (RFC 4724 4.1). */
+bool mesh_bgp_gr_deferring(void);
+/* Ends the deferral if no neighbor is waited for any more. */
+void mesh_bgp_gr_check(void);
+void mesh_bgp_gr_session_up(void);
+/* How long zebra keeps our routes once we are gone. */
+uint32_t mesh_bgp_gr_stale_time(void);
+/* Fills the graceful restart capability of an OPEN to peer. */
+void mesh_bgp_gr_open(const struct mesh_peer *peer, struct mesh_bgp_open *o);
+struct vty;
+void mesh_bgp_gr_show(struct vty *vty, struct json_object *json);
 /* Sends peer its whole Adj-RIB-Out for afi again, then End-of-RIB
  * (session up, ROUTE-REFRESH received). */
 void mesh_bgp_resend(struct mesh_peer *peer, enum mesh_afi afi);

@@ -193,6 +193,57 @@ DEFPY_YANG(no_mesh_bgp_listen_port, no_mesh_bgp_listen_port_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+#define MESH_GR_XPATH MESH_BGP_XPATH "/graceful-restart"
+#define GR_STR_M "Graceful restart (RFC 4724): meshd restarts gracefully\n"
+
+DEFPY_YANG(mesh_bgp_gr, mesh_bgp_gr_cmd, "bgp graceful-restart",
+	   BGP_STR_M GR_STR_M)
+{
+	if (mesh_cli_enqueue(vty, MESH_GR_XPATH "/enabled", NB_OP_MODIFY,
+			     "true"))
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_mesh_bgp_gr, no_mesh_bgp_gr_cmd, "no bgp graceful-restart",
+	   NO_STR BGP_STR_M GR_STR_M)
+{
+	nb_cli_enqueue_change(vty, MESH_GR_XPATH "/enabled", NB_OP_MODIFY,
+			      "false");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(mesh_bgp_gr_time, mesh_bgp_gr_time_cmd,
+	   "bgp graceful-restart <restart-time (1-4095)$rt|select-defer-time (1-3600)$dt>",
+	   BGP_STR_M GR_STR_M
+	   "How long neighbors keep our routes while we restart\n"
+	   "Seconds (default 120)\n"
+	   "Longest wait for the neighbors' End-of-RIB after a restart\n"
+	   "Seconds (default 360)\n")
+{
+	if (rt_str ? mesh_cli_enqueue(vty, MESH_GR_XPATH "/restart-time",
+				      NB_OP_MODIFY, rt_str)
+		   : mesh_cli_enqueue(vty, MESH_GR_XPATH "/select-defer-time",
+				      NB_OP_MODIFY, dt_str))
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_mesh_bgp_gr_time, no_mesh_bgp_gr_time_cmd,
+	   "no bgp graceful-restart <restart-time$rt [(1-4095)]|select-defer-time [(1-3600)]>",
+	   NO_STR BGP_STR_M GR_STR_M
+	   "How long neighbors keep our routes while we restart\n"
+	   "Seconds (default 120)\n"
+	   "Longest wait for the neighbors' End-of-RIB after a restart\n"
+	   "Seconds (default 360)\n")
+{
+	nb_cli_enqueue_change(vty,
+			      rt ? MESH_GR_XPATH "/restart-time"
+				 : MESH_GR_XPATH "/select-defer-time",
+			      NB_OP_MODIFY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(mesh_bgp_timers, mesh_bgp_timers_cmd,
 	   "timers bgp (0-65535)$keepalive (0-65535)$holdtime",
 	   "Adjust routing timers\n"
@@ -887,6 +938,21 @@ void mesh_cli_show_bgp_listen_port(struct vty *vty,
 			yang_dnode_get_string(dnode, NULL));
 }
 
+void mesh_cli_show_bgp_gr(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults)
+{
+	if (show_defaults || yang_dnode_get_bool(dnode, "./enabled"))
+		vty_out(vty, " %sbgp graceful-restart\n",
+			yang_dnode_get_bool(dnode, "./enabled") ? "" : "no ");
+	if (show_defaults || !yang_dnode_is_default(dnode, "./restart-time"))
+		vty_out(vty, " bgp graceful-restart restart-time %s\n",
+			yang_dnode_get_string(dnode, "./restart-time"));
+	if (show_defaults ||
+	    !yang_dnode_is_default(dnode, "./select-defer-time"))
+		vty_out(vty, " bgp graceful-restart select-defer-time %s\n",
+			yang_dnode_get_string(dnode, "./select-defer-time"));
+}
+
 void mesh_cli_show_bgp_timers(struct vty *vty, const struct lyd_node *dnode,
 			      bool show_defaults)
 {
@@ -1112,6 +1178,10 @@ void mesh_bgp_cli_init(void)
 	install_element(MESH_NODE, &mesh_bgp_local_as_cmd);
 	install_element(MESH_NODE, &no_mesh_bgp_local_as_cmd);
 	install_element(MESH_NODE, &mesh_bgp_cluster_id_cmd);
+	install_element(MESH_NODE, &mesh_bgp_gr_cmd);
+	install_element(MESH_NODE, &no_mesh_bgp_gr_cmd);
+	install_element(MESH_NODE, &mesh_bgp_gr_time_cmd);
+	install_element(MESH_NODE, &no_mesh_bgp_gr_time_cmd);
 	install_element(MESH_NODE, &no_mesh_bgp_cluster_id_cmd);
 	install_element(MESH_NODE, &mesh_bgp_listen_port_cmd);
 	install_element(MESH_NODE, &no_mesh_bgp_listen_port_cmd);

@@ -637,12 +637,18 @@ static void mesh_bgp_process(struct thread *t)
 	struct mesh_peer *peers[MESH_RIB_PEERS_MAX], *peer;
 	bool more = false;
 
+	/* a restart's deferral began after this run was scheduled */
+	if (mesh_bgp_gr_deferring())
+		return;
+
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
 		struct mesh_process_ctx pc = {.afi = afi, .peers = peers};
 		bool all = false;
 
+		/* (a neighbor still without its table gets all of it
+		 * below, once the queue is empty) */
 		frr_each (mesh_peer_hash, &mesh_bgp->peers, peer)
-			if (mesh_peer_exports(peer, afi) &&
+			if (mesh_peer_exports(peer, afi) && peer->eor_tx[afi] &&
 			    pc.n_peers < array_size(peers)) {
 				peers[pc.n_peers++] = peer;
 				all |= mesh_peer_addpath_tx(peer, afi);
@@ -653,16 +659,32 @@ static void mesh_bgp_process(struct thread *t)
 		for (size_t i = 0; i < pc.n_peers; i++)
 			mesh_outq_flush(peers[i], afi, false);
 	}
-	if (more)
+	if (more) {
 		thread_add_timer_msec(master, mesh_bgp_process, NULL, 0,
 				      &mesh_bgp->t_process);
+		return;
+	}
+	/* Every queued decision is made: neighbors that came up while a
+	 * restart deferred the selection get their whole table and
+	 * End-of-RIB now (RFC 4724 4.1). The others had theirs when they
+	 * came up. */
+	frr_each (mesh_peer_hash, &mesh_bgp->peers, peer)
+		for (int afi = 0; afi < MESH_AFI_MAX; afi++)
+			if (mesh_peer_exports(peer, afi) && !peer->eor_tx[afi])
+				mesh_bgp_resend(peer, afi);
 }
 
 void mesh_bgp_schedule_process(void)
 {
-	if (mesh_bgp && !mesh_bgp->t_process)
-		thread_add_event(master, mesh_bgp_process, NULL, 0,
-				 &mesh_bgp->t_process);
+	if (!mesh_bgp || mesh_bgp->t_process)
+		return;
+	/* A restarted speaker selects nothing before the End-of-RIB of the
+	 * neighbors it waits for (mesh_bgp_gr.c). */
+	mesh_bgp_gr_check();
+	if (mesh_bgp_gr_deferring())
+		return;
+	thread_add_event(master, mesh_bgp_process, NULL, 0,
+			 &mesh_bgp->t_process);
 }
 
 /* ---- Whole tables ---- */
@@ -692,6 +714,10 @@ void mesh_bgp_resend(struct mesh_peer *peer, enum mesh_afi afi)
 	struct mesh_walk_ctx wc = {.peer = peer, .afi = afi};
 
 	if (!mesh_peer_exports(peer, afi))
+		return;
+	/* Nothing goes out before a restart's deferred selection; the
+	 * first pass after it sends the table and End-of-RIB. */
+	if (mesh_bgp_gr_deferring())
 		return;
 	mesh_outq_free(peer, afi);
 	mesh_adjout_clear(peer->adjout[afi]);
@@ -734,6 +760,38 @@ void mesh_bgp_reexport(struct mesh_peer *peer, enum mesh_afi afi)
 	mesh_outq_flush(peer, afi, false);
 }
 
+/* ---- Graceful restart, helper side (RFC 4724 4.2) ---- */
+
+/* The neighbor's capability entry for afi (unicast), or NULL. */
+static const struct mesh_bgp_afsafi *mesh_gr_entry(const struct mesh_peer *peer,
+						   enum mesh_afi afi)
+{
+	const struct mesh_bgp_open *o = &peer->open_rx;
+
+	if (!(o->caps & MESH_BGP_CAPF_GRACEFUL_RESTART))
+		return NULL;
+	for (uint8_t i = 0; i < o->n_gr && i < MESH_BGP_OPEN_AF_MAX; i++)
+		if (o->gr[i].afi == mesh_afi_to_wire(afi) &&
+		    o->gr[i].safi == MESH_BGP_SAFI_UNICAST)
+			return &o->gr[i];
+	return NULL;
+}
+
+/* Only the paths of families the capability listed are kept when the
+ * session goes; a helper-only neighbor lists none. */
+static bool mesh_gr_listed(const struct mesh_peer *peer, enum mesh_afi afi)
+{
+	return mesh_gr_entry(peer, afi) != NULL;
+}
+
+/* The neighbor's new OPEN says it kept forwarding state for afi. */
+static bool mesh_gr_fwd_kept(const struct mesh_peer *peer, enum mesh_afi afi)
+{
+	const struct mesh_bgp_afsafi *e = mesh_gr_entry(peer, afi);
+
+	return e && (e->flags & MESH_BGP_GR_AF_FORWARDING);
+}
+
 /* ---- Session up and down ---- */
 
 void mesh_bgp_established(struct mesh_peer *peer)
@@ -763,8 +821,24 @@ void mesh_bgp_established(struct mesh_peer *peer)
 		return;
 	}
 	mesh_bgp->peers_up++;
+	mesh_bgp_gr_session_up();
 	mesh_export_cache_clear(peer);
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
+		/* RFC 4724 4.2: paths kept for a restarting neighbor go at
+		 * once where its new OPEN does not say it kept forwarding
+		 * (F bit) for the family; the others wait for End-of-RIB. */
+		if (peer->t_gr_stale && !mesh_gr_fwd_kept(peer, afi)) {
+			size_t n = mesh_rib_peer_sweep_stale(
+				mesh_bgp->rib[afi], peer->rib_peer.index);
+
+			if (n)
+				zlog_info("BGP neighbor %pSU: restarted without "
+					  "forwarding state for %s, %zu stale "
+					  "paths removed",
+					  &peer->su,
+					  afi == MESH_AFI_IP ? "IPv4" : "IPv6",
+					  n);
+		}
 		if (!peer->af_up[afi])
 			continue;
 		if (!peer->adjout[afi])
@@ -772,6 +846,8 @@ void mesh_bgp_established(struct mesh_peer *peer)
 				mesh_adjout_new(mesh_afi_to_wire(afi));
 		mesh_bgp_resend(peer, afi);
 	}
+	/* a neighbor without graceful restart is not waited for */
+	mesh_bgp_schedule_process();
 }
 
 static void mesh_gr_stale_expired(struct thread *t)
@@ -789,6 +865,8 @@ static void mesh_gr_stale_expired(struct thread *t)
 
 void mesh_bgp_session_down(struct mesh_peer *peer, bool graceful)
 {
+	bool kept = false;
+
 	if (mesh_bgp->peers_up)
 		mesh_bgp->peers_up--;
 	for (int afi = 0; afi < MESH_AFI_MAX; afi++) {
@@ -798,17 +876,19 @@ void mesh_bgp_session_down(struct mesh_peer *peer, bool graceful)
 			mesh_adjout_clear(peer->adjout[afi]);
 		if (!peer->rib_peer.index)
 			continue;
-		if (graceful)
+		if (graceful && mesh_gr_listed(peer, afi)) {
 			mesh_rib_peer_mark_stale(mesh_bgp->rib[afi],
 						 peer->rib_peer.index);
-		else
+			kept = true;
+		} else {
 			mesh_rib_peer_clear(mesh_bgp->rib[afi],
 					    peer->rib_peer.index);
+		}
 		peer->af_up[afi] = false;
 	}
 	mesh_export_cache_clear(peer);
 	THREAD_OFF(peer->t_gr_stale);
-	if (graceful) {
+	if (kept) {
 		zlog_info("BGP neighbor %pSU: keeping its paths as stale for "
 			  "%u s (graceful restart)",
 			  &peer->su, peer->gr_time);

@@ -268,11 +268,7 @@ static void mesh_conn_send_open(struct mesh_conn *c)
 							  : 0);
 		o.n_addpath++;
 	}
-	/* RFC 4724 3: the capability with no address family says we are a
-	 * receiving speaker (helper) that keeps a restarting peer's routes
-	 * and understands End-of-RIB. */
-	o.gr_time = MESH_BGP_GR_RESTART_TIME;
-	o.n_gr = 0;
+	mesh_bgp_gr_open(peer, &o);
 
 	mesh_wbuf_init(&w, buf, sizeof(buf));
 	mesh_bgp_open_encode(&w, &o);

@@ -56,6 +56,8 @@ static struct {
 	bool listen;   /* listen port changed */
 	bool timers;   /* instance timers changed */
 	bool cluster;  /* cluster ID changed */
+	bool gr;       /* graceful restart settings changed */
+	bool gr_reset; /* ... and the capability with them */
 } pend;
 
 static void mesh_nb_pend(struct mesh_peer *peer, uint8_t flags)
@@ -118,6 +120,12 @@ void mesh_bgp_apply_finish(struct nb_cb_apply_finish_args *args)
 	struct mesh_peer *peer;
 
 	if (mesh_bgp) {
+		if (pend.gr)
+			mesh_bgp_gr_config_changed();
+		if (pend.gr_reset && !pend.identity) {
+			/* the capability changed: sessions renegotiate */
+			pend.identity = true;
+		}
 		if (pend.timers || pend.cluster) {
 			frr_each (mesh_peer_hash, &mesh_bgp->peers, peer) {
 				/* the instance timers are those of neighbors
@@ -149,6 +157,7 @@ void mesh_bgp_apply_finish(struct nb_cb_apply_finish_args *args)
 	XFREE(MTYPE_MESH_NB_PENDING, pend.peers);
 	pend.n = pend.size = 0;
 	pend.identity = pend.listen = pend.timers = pend.cluster = false;
+	pend.gr = pend.gr_reset = false;
 }
 
 /* ---- Helpers ---- */
@@ -193,6 +202,13 @@ static void mesh_nb_bgp_load(const struct lyd_node *bgp)
 	mesh_bgp->port = yang_dnode_get_uint16(bgp, "./listen-port");
 	mesh_bgp->keepalive = yang_dnode_get_uint16(bgp, "./timers/keepalive");
 	mesh_bgp->holdtime = yang_dnode_get_uint16(bgp, "./timers/hold-time");
+	mesh_bgp->gr.enabled =
+		yang_dnode_get_bool(bgp, "./graceful-restart/enabled");
+	mesh_bgp->gr.restart_time =
+		yang_dnode_get_uint16(bgp, "./graceful-restart/restart-time");
+	mesh_bgp->gr.defer_time = yang_dnode_get_uint16(
+		bgp, "./graceful-restart/select-defer-time");
+	pend.gr = true;
 }
 
 int mesh_bgp_local_as_modify(struct nb_cb_modify_args *args)
@@ -263,6 +279,51 @@ int mesh_bgp_cluster_id_destroy(struct nb_cb_destroy_args *args)
 	if (mesh_bgp->cluster_id.s_addr != INADDR_ANY) {
 		mesh_bgp->cluster_id.s_addr = INADDR_ANY;
 		pend.cluster = true;
+	}
+	return NB_OK;
+}
+
+/* ---- Graceful restart ---- */
+
+int mesh_bgp_gr_enabled_modify(struct nb_cb_modify_args *args)
+{
+	bool on;
+
+	if (args->event != NB_EV_APPLY || !mesh_bgp)
+		return NB_OK;
+	on = yang_dnode_get_bool(args->dnode, NULL);
+	if (mesh_bgp->gr.enabled != on) {
+		mesh_bgp->gr.enabled = on;
+		pend.gr = pend.gr_reset = true;
+	}
+	return NB_OK;
+}
+
+int mesh_bgp_gr_restart_time_modify(struct nb_cb_modify_args *args)
+{
+	uint16_t t;
+
+	if (args->event != NB_EV_APPLY || !mesh_bgp)
+		return NB_OK;
+	t = yang_dnode_get_uint16(args->dnode, NULL);
+	if (mesh_bgp->gr.restart_time != t) {
+		mesh_bgp->gr.restart_time = t;
+		pend.gr = true;
+		pend.gr_reset |= mesh_bgp->gr.enabled;
+	}
+	return NB_OK;
+}
+
+int mesh_bgp_gr_select_defer_time_modify(struct nb_cb_modify_args *args)
+{
+	uint16_t t;
+
+	if (args->event != NB_EV_APPLY || !mesh_bgp)
+		return NB_OK;
+	t = yang_dnode_get_uint16(args->dnode, NULL);
+	if (mesh_bgp->gr.defer_time != t) {
+		mesh_bgp->gr.defer_time = t;
+		pend.gr = true;
 	}
 	return NB_OK;
 }

@@ -320,6 +320,7 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 					&mesh->router_id);
 		json_object_int_add(js, "localAs", mesh_bgp->local_as);
 		json_object_int_add(js, "attributeSets", mesh_aset_count());
+		mesh_bgp_gr_show(vty, js);
 		json_object_object_add(js, "peers", jpeers);
 	} else {
 		struct mesh_rib_stats s4, s6;
@@ -330,9 +331,11 @@ DEFPY(show_mesh_bgp_summary, show_mesh_bgp_summary_cmd,
 			&mesh->router_id, mesh_bgp->local_as);
 		vty_out(vty,
 			"RIB entries: IPv4 %zu (%zu paths), IPv6 %zu (%zu "
-			"paths); %zu attribute sets\n\n",
+			"paths); %zu attribute sets\n",
 			s4.routes, s4.paths, s6.routes, s6.paths,
 			mesh_aset_count());
+		mesh_bgp_gr_show(vty, NULL);
+		vty_out(vty, "\n");
 		vty_out(vty, "%-39s %10s %9s %9s %8s %-12s %8s %8s\n",
 			"Neighbor", "AS", "MsgRcvd", "MsgSent", "Up/Down",
 			"State", "PfxRcd", "PfxSnt");
@@ -423,8 +426,9 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 				       peer->est->dir == MESH_CONN_OUT
 					       ? "outgoing"
 					       : "incoming");
-		json_object_string_addf(jp, "remoteRouterId", "%pI4h",
-					&peer->open_rx.bgp_id);
+		json_object_string_addf(
+			jp, "remoteRouterId", "%pI4",
+			&(struct in_addr){htonl(peer->open_rx.bgp_id)});
 		json_object_int_add(jp, "holdTime", peer->holdtime);
 		json_object_int_add(jp, "keepalive", peer->keepalive);
 		json_object_boolean_add(jcap, "as4", peer->ctx.as4);
@@ -434,6 +438,9 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 		json_object_boolean_add(jcap, "enhancedRouteRefresh",
 					peer->enhanced_refresh);
 		json_object_int_add(jcap, "gracefulRestartTime", peer->gr_time);
+		json_object_boolean_add(jcap, "gracefulRestartRBit",
+					peer->open_rx.gr_flags &
+						MESH_BGP_GR_RESTART_STATE);
 		json_object_boolean_add(jcap, "addPathRxIpv4",
 					peer->ctx.addpath_rx &
 						MESH_BGP_AFB_IPV4);
@@ -466,6 +473,8 @@ static void mesh_show_peer_json(struct mesh_peer *peer, json_object *jp)
 					  : 0);
 		json_object_boolean_add(ja, "endOfRibRcvd", peer->eor_rx[afi]);
 		json_object_boolean_add(ja, "endOfRibSent", peer->eor_tx[afi]);
+		json_object_boolean_add(ja, "staleKept",
+					peer->t_gr_stale != NULL);
 		json_object_object_add(
 			jaf, afi == MESH_AFI_IP ? "ipv4Unicast" : "ipv6Unicast",
 			ja);

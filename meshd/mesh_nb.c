@@ -86,6 +86,30 @@ const struct frr_yang_module_info frr_meshd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-meshd:mesh/router/bgp/graceful-restart",
+			.cbs = {
+				.cli_show = mesh_cli_show_bgp_gr,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/graceful-restart/enabled",
+			.cbs = {
+				.modify = mesh_bgp_gr_enabled_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/graceful-restart/restart-time",
+			.cbs = {
+				.modify = mesh_bgp_gr_restart_time_modify,
+			},
+		},
+		{
+			.xpath = "/frr-meshd:mesh/router/bgp/graceful-restart/select-defer-time",
+			.cbs = {
+				.modify = mesh_bgp_gr_select_defer_time_modify,
+			},
+		},
+		{
 			.xpath = "/frr-meshd:mesh/router/bgp/timers",
 			.cbs = {
 				.cli_show = mesh_cli_show_bgp_timers,

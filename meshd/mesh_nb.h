@@ -38,6 +38,9 @@ int mesh_bgp_local_as_destroy(struct nb_cb_destroy_args *args);
 int mesh_bgp_cluster_id_modify(struct nb_cb_modify_args *args);
 int mesh_bgp_cluster_id_destroy(struct nb_cb_destroy_args *args);
 int mesh_bgp_listen_port_modify(struct nb_cb_modify_args *args);
+int mesh_bgp_gr_enabled_modify(struct nb_cb_modify_args *args);
+int mesh_bgp_gr_restart_time_modify(struct nb_cb_modify_args *args);
+int mesh_bgp_gr_select_defer_time_modify(struct nb_cb_modify_args *args);
 int mesh_bgp_timers_keepalive_modify(struct nb_cb_modify_args *args);
 int mesh_bgp_timers_hold_time_modify(struct nb_cb_modify_args *args);
 int mesh_bgp_neighbor_create(struct nb_cb_create_args *args);
@@ -117,6 +120,8 @@ void mesh_cli_show_bgp_listen_port(struct vty *vty,
 				   bool show_defaults);
 void mesh_cli_show_bgp_timers(struct vty *vty, const struct lyd_node *dnode,
 			      bool show_defaults);
+void mesh_cli_show_bgp_gr(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults);
 void mesh_cli_show_bgp_neighbor(struct vty *vty, const struct lyd_node *dnode,
 				bool show_defaults);
 int mesh_cli_cmp_bgp_neighbor(const struct lyd_node *dnode1,

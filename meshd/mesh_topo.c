@@ -427,6 +427,11 @@ DEFPY(show_mesh_spf_statistics, show_mesh_spf_statistics_cmd,
 	return CMD_SUCCESS;
 }
 
+bool mesh_topo_spf_pending(void)
+{
+	return t_spf != NULL;
+}
+
 void mesh_topo_init(void)
 {
 	install_element(VIEW_NODE, &show_mesh_topology_cmd);

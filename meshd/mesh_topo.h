@@ -15,6 +15,9 @@ void mesh_topo_route_changed(const struct mesh_route *r);
 struct mesh_spf_ctx;
 const struct mesh_spf_ctx *mesh_topo_spf(void);
 
+/* A path computation is scheduled and has not run yet. */
+bool mesh_topo_spf_pending(void);
+
 void mesh_topo_init(void);
 void mesh_topo_terminate(void);
 

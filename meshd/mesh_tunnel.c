@@ -133,6 +133,7 @@ struct mesh_tunnel {
 	uint64_t adv_time; /* monotonic us of the last metric update */
 	bool in_use;	   /* reconcile mark */
 	bool dead;	   /* its wireguard-go is gone: remake it */
+	bool adopted;	   /* found running from before a restart */
 };
 
 /*
@@ -188,6 +189,8 @@ static char ca_err[160];
 
 static int reflector_fd = -1;
 static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
+/* Graceful restart: tunnels outlive meshd and are taken over again. */
+static bool mesh_tunnel_keep;
 static struct mesh_stamp_reflector reflector;
 static uint64_t reflected;
 static bool node_route_on;
@@ -654,6 +657,27 @@ static struct mesh_tunnel *mesh_tunnel_find(uint32_t peer)
 	return NULL;
 }
 
+void mesh_tunnel_set_keep(bool keep)
+{
+	mesh_tunnel_keep = keep;
+}
+
+bool mesh_tunnel_settled(void)
+{
+	uint64_t now = mesh_now_us();
+	uint64_t wait = (uint64_t)mesh_tunnel_cfg.probe_interval_ms * 1000 *
+			(mesh_tunnel_cfg.probe_up_after +
+			 mesh_tunnel_cfg.probe_down_after);
+
+	if (t_reconcile)
+		return false;
+	for (size_t i = 0; i < n_tunnels; i++)
+		if (tunnels[i]->state == MESH_TUN_INIT &&
+		    now - tunnels[i]->state_since < wait)
+			return false;
+	return true;
+}
+
 ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway)
 {
 	struct mesh_tunnel *t = mesh_tunnel_find(node);
@@ -707,6 +731,19 @@ static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 
 	memcpy(c.private_key, local_key.priv, MESH_KEY_LEN);
 	memcpy(pc.public_key, t->peer_pub, MESH_KEY_LEN);
+	if (t->adopted) {
+		/* A wireguard-go kept across a restart that already has
+		 * this peer keeps its session: no new handshake, nothing
+		 * lost (wireguard-go ignores an unchanged private key). */
+		struct mesh_wg_state ws;
+
+		if (mesh_wg_get(&t->dev, &ws, err, errlen) == 0) {
+			if (ws.n_peers == 1 &&
+			    mesh_wg_state_peer(&ws, t->peer_pub))
+				c.replace_peers = false;
+			mesh_wg_state_wipe(&ws);
+		}
+	}
 	ret = mesh_wg_set(&t->dev, &c, err, errlen);
 	explicit_bzero(c.private_key, sizeof(c.private_key));
 	return ret;
@@ -719,6 +756,17 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	char log_path[300];
 	int ret;
 
+	/* Graceful restart: the wireguard-go of the meshd before us still
+	 * carries traffic; take it over instead of making a new one. */
+	if (mesh_tunnel_keep && !t->dead &&
+	    mesh_wg_attach(&t->dev, t->ifname, NULL, err, errlen) == 0) {
+		t->adopted = true;
+		zlog_info("mesh: %s: adopting the running wireguard-go "
+			  "(pid %d) from before the restart",
+			  t->ifname, (int)t->dev.owner);
+		return mesh_wgd_peer(t, err, errlen);
+	}
+	o.keep_on_exit = mesh_tunnel_keep;
 	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,
 		 t->ifname);
 	o.log_path = log_path;
@@ -786,11 +834,25 @@ static int mesh_vxd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	memcpy(&local, ep->addr, 4);
 	memcpy(&remote, t->remote.addr, 4);
 	/* One UDP port for every VXLAN tunnel of the mesh: the base port. */
+	uint32_t vni = mesh_vxd_vni(ntohl(mesh->router_id.s_addr), t->peer);
+
 	frr_with_privs (&mesh_privs) {
-		ret = mesh_nl_vxlan_add(
-			t->ifname,
-			mesh_vxd_vni(ntohl(mesh->router_id.s_addr), t->peer),
-			local, remote, ep->port, 1450, err, errlen);
+		ret = mesh_nl_vxlan_add(t->ifname, vni, local, remote, ep->port,
+					1450, err, errlen);
+		if (ret == -EEXIST && mesh_tunnel_keep) {
+			/* graceful restart: the kernel kept forwarding */
+			t->adopted = true;
+			zlog_info("mesh: %s: adopting the VXLAN interface "
+				  "from before the restart",
+				  t->ifname);
+			ret = 0;
+		} else if (ret == -EEXIST) {
+			/* left by a meshd that died: made afresh */
+			if (mesh_nl_link_del(t->ifname, err, errlen) == 0)
+				ret = mesh_nl_vxlan_add(t->ifname, vni, local,
+							remote, ep->port, 1450,
+							err, errlen);
+		}
 	}
 	return ret;
 }
@@ -1314,6 +1376,7 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_string_add(j, "interface", t->ifname);
 	json_object_int_add(j, "ifindex", t->ifindex);
 	json_object_string_add(j, "state", mesh_tun_state_str(t->state));
+	json_object_boolean_add(j, "adoptedAtRestart", t->adopted);
 	json_object_int_add(j, "stateSecs", (now - t->state_since) / 1000000);
 	json_object_int_add(j, "flaps", t->flaps);
 	json_object_int_add(j, "listenPort", t->listen_port);

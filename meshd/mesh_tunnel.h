@@ -85,6 +85,16 @@ void mesh_tunnel_node_withdraw(uint64_t key);
  * as gateway (a broadcast link). 0 when there is no tunnel. */
 ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway);
 
+/* Graceful restart: wireguard-go processes outlive meshd, and a
+ * restarted meshd takes over the ones it finds (keep), or tunnels go
+ * with meshd (the default). */
+void mesh_tunnel_set_keep(bool keep);
+
+/* Every tunnel is up, or down, or has had the time its probes need to
+ * bring it up (graceful restart waits for this before zebra drops the
+ * routes meshd did not install again). */
+bool mesh_tunnel_settled(void);
+
 void mesh_tunnel_init(void);
 void mesh_tunnel_terminate(void);
 

@@ -1084,6 +1084,13 @@ int mesh_wg_attach(struct mesh_wg_dev *dev, const char *ifname,
 	fd = mesh_wg_connect(dev->sock_path, err, errlen);
 	if (fd < 0)
 		return fd;
+	{
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			dev->owner = cred.pid;
+	}
 	close(fd);
 	return 0;
 }
@@ -1350,7 +1357,8 @@ bool mesh_wg_running(struct mesh_wg_dev *dev)
 	int status;
 
 	if (dev->pid <= 0)
-		return false;
+		return dev->owner > 0 &&
+		       !(kill(dev->owner, 0) < 0 && errno == ESRCH);
 	if (mesh_wg_reaped(dev->pid, &status)) {
 		dev->pid = 0;
 		return false;

@@ -134,6 +134,7 @@ struct mesh_wg_dev {
 	char sock_path[108]; /* sizeof(sun_path) */
 	char log_path[256];  /* "" if wireguard-go's output is discarded */
 	pid_t pid;	     /* 0 if attached to a process we did not start */
+	pid_t owner;	     /* attached: the process serving the socket */
 };
 
 struct mesh_wg_start_opts {
@@ -167,7 +168,8 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 int mesh_wg_attach(struct mesh_wg_dev *dev, const char *ifname,
 		   const char *sock_dir, char *err, size_t errlen);
 
-/* Whether the wireguard-go we started still runs (reaps it if not). */
+/* Whether the wireguard-go we started still runs (reaps it if not), or
+ * the one we attached to (by the socket owner's pid). */
 bool mesh_wg_running(struct mesh_wg_dev *dev);
 
 /* Stop it: SIGTERM, then SIGKILL after a second; its TUN interface

@@ -59,6 +59,14 @@ static struct route_table *zroutes[2]; /* AFI_IP, AFI_IP6 */
 static struct thread *t_retry;
 static uint64_t n_installs, n_failovers;
 
+/* Graceful restart (mesh_bgp_gr.c): what zebra is to be told, again
+ * after it restarts. */
+static struct {
+	bool enabled;
+	uint32_t stale_time;
+	bool pending; /* route update pending sent, complete not yet */
+} zgr;
+
 static struct route_table *mesh_zebra_table(int family)
 {
 	return zroutes[family == AF_INET ? 0 : 1];
@@ -284,9 +292,78 @@ static int mesh_zebra_route_notify(ZAPI_CALLBACK_ARGS)
 	return 0;
 }
 
+static void mesh_zebra_cap_send(enum zserv_client_capabilities cap, afi_t afi)
+{
+	struct zapi_cap api = {
+		.cap = cap,
+		.stale_removal_time = zgr.stale_time,
+		.afi = afi,
+		.safi = SAFI_UNICAST,
+		.vrf_id = VRF_DEFAULT,
+	};
+
+	if (!zclient || zclient->sock < 0)
+		return;
+	if (zclient_capabilities_send(ZEBRA_CLIENT_CAPABILITIES, zclient,
+				      &api) == ZCLIENT_SEND_FAILURE)
+		zlog_warn("mesh: zebra: sending graceful restart capability "
+			  "%d failed",
+			  cap);
+}
+
+static void mesh_zebra_gr_send(void)
+{
+	if (!zgr.enabled) {
+		mesh_zebra_cap_send(ZEBRA_CLIENT_GR_DISABLE, AFI_IP);
+		return;
+	}
+	mesh_zebra_cap_send(ZEBRA_CLIENT_GR_CAPABILITIES, AFI_IP);
+	mesh_zebra_cap_send(ZEBRA_CLIENT_RIB_STALE_TIME, AFI_IP);
+	if (zgr.pending)
+		for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
+			mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_PENDING,
+					    afi);
+}
+
+/*
+ * zebra keeps meshd's routes for stale_time seconds once meshd is gone
+ * (enabled), or removes them at once (the default).
+ */
+void mesh_zebra_gr_capabilities(bool enabled, uint32_t stale_time)
+{
+	if (!enabled && !zgr.enabled)
+		return;
+	zgr.enabled = enabled;
+	zgr.stale_time = stale_time;
+	if (!enabled)
+		zgr.pending = false;
+	mesh_zebra_gr_send();
+}
+
+/* meshd restarted: zebra's routes of the meshd before are stale until
+ * mesh_zebra_gr_update_complete(). */
+void mesh_zebra_gr_update_pending(void)
+{
+	zgr.pending = true;
+	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
+		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_PENDING, afi);
+}
+
+/* Everything is installed again: zebra removes the stale rest. */
+void mesh_zebra_gr_update_complete(void)
+{
+	if (!zgr.pending)
+		return;
+	zgr.pending = false;
+	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
+		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, afi);
+}
+
 static void mesh_zebra_connected(struct zclient *zc)
 {
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	if (zgr.enabled)
+		mesh_zebra_gr_send();
 	/* zebra (re)started: everything is sent again. */
 	for (int i = 0; i < 2; i++)
 		for (struct route_node *rn = route_top(zroutes[i]); rn;

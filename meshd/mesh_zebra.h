@@ -22,6 +22,13 @@ void mesh_zebra_paths_changed(void);
  * tunnel to their backup before anything else happens. */
 void mesh_zebra_tunnel_changed(uint32_t peer, bool up);
 
+/* Graceful restart (mesh_bgp_gr.c): zebra keeps meshd's routes for
+ * stale_time s once meshd is gone; after a restart they are stale from
+ * update_pending() until update_complete(). */
+void mesh_zebra_gr_capabilities(bool enabled, uint32_t stale_time);
+void mesh_zebra_gr_update_pending(void);
+void mesh_zebra_gr_update_complete(void);
+
 void mesh_zebra_init(void);
 void mesh_zebra_terminate(void);
 

@@ -19,6 +19,8 @@ struct thread_master *master;
 /* the daemon's privileges (mesh_main.c): none to change in a test */
 struct zebra_privs_t mesh_privs;
 
+#include "lib/libfrr.h"
+
 #include "tests/mesh_test_daemon.h"
 
 /* A port nothing else on the machine listens on. */
@@ -111,6 +113,74 @@ static void test_speaker(void)
 	CU_ASSERT_EQUAL(mesh_bgp->keepalive, MESH_BGP_KEEPALIVE_DEFAULT);
 	CU_ASSERT_EQUAL(mesh_bgp->holdtime, MESH_BGP_HOLD_DEFAULT);
 	expect_ok("timers bgp 10 30");
+}
+
+static bool gr_state_file(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/meshd-gr.state", frr_vtydir);
+	return access(path, F_OK) == 0;
+}
+
+/* Graceful restart as restarting speaker: settings, the deferral of a
+ * meshd that has had no session yet, the state file that tells the next
+ * meshd zebra kept its routes. */
+static void test_graceful_restart(void)
+{
+	char tmpl[] = "/tmp/meshd-gr-test-XXXXXX";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+	strlcpy(frr_vtydir, tmpl, sizeof(frr_vtydir));
+
+	CU_ASSERT_FALSE(mesh_bgp->gr.enabled);
+	CU_ASSERT_EQUAL(mesh_bgp->gr.restart_time, MESH_BGP_GR_RESTART_TIME);
+	CU_ASSERT_EQUAL(mesh_bgp->gr.defer_time, MESH_BGP_GR_DEFER_TIME);
+	CU_ASSERT_FALSE(mesh_bgp_gr_deferring());
+
+	expect_ok("bgp graceful-restart restart-time 90");
+	expect_ok("bgp graceful-restart select-defer-time 20");
+	CU_ASSERT_EQUAL(mesh_bgp->gr.restart_time, 90);
+	CU_ASSERT_EQUAL(mesh_bgp->gr.defer_time, 20);
+	CU_ASSERT_FALSE(gr_state_file());
+
+	expect_ok("bgp graceful-restart");
+	CU_ASSERT_TRUE(mesh_bgp->gr.enabled);
+	/* no session yet: this meshd is starting, its selection waits */
+	CU_ASSERT_TRUE(mesh_bgp_gr_deferring());
+	CU_ASSERT_FALSE(mesh_bgp->gr.fwd_preserved);
+	CU_ASSERT_TRUE(gr_state_file());
+	CU_ASSERT_EQUAL(mesh_bgp_gr_stale_time(), 110);
+	CU_ASSERT_TRUE(running_has(" bgp graceful-restart\n"
+				   " bgp graceful-restart restart-time 90\n"
+				   " bgp graceful-restart select-defer-time 20\n"));
+
+	/* switched off: the deferral ends, the state file goes */
+	expect_ok("no bgp graceful-restart");
+	CU_ASSERT_FALSE(mesh_bgp->gr.enabled);
+	CU_ASSERT_FALSE(mesh_bgp_gr_deferring());
+	CU_ASSERT_STRING_EQUAL(mesh_bgp->gr.defer_why,
+			       "graceful restart switched off");
+	CU_ASSERT_FALSE(gr_state_file());
+	CU_ASSERT_FALSE(running_has("graceful-restart\n"));
+
+	expect_ok("no bgp graceful-restart restart-time");
+	expect_ok("no bgp graceful-restart select-defer-time 20");
+	CU_ASSERT_EQUAL(mesh_bgp->gr.restart_time, MESH_BGP_GR_RESTART_TIME);
+	CU_ASSERT_EQUAL(mesh_bgp->gr.defer_time, MESH_BGP_GR_DEFER_TIME);
+	CU_ASSERT_FALSE(running_has("graceful-restart"));
+
+	/* out of range: refused by the command's own ranges */
+	CU_ASSERT_EQUAL(cli("bgp graceful-restart restart-time 0"),
+			CMD_ERR_NO_MATCH);
+	CU_ASSERT_EQUAL(cli("bgp graceful-restart restart-time 4096"),
+			CMD_ERR_NO_MATCH);
+	CU_ASSERT_EQUAL(cli("bgp graceful-restart select-defer-time 0"),
+			CMD_ERR_NO_MATCH);
+	CU_ASSERT_EQUAL(mesh_bgp->gr.restart_time, MESH_BGP_GR_RESTART_TIME);
+
+	rmdir(tmpl);
+	frr_vtydir[0] = '\0';
 }
 
 static void test_speaker_refusals(void)
@@ -765,6 +835,7 @@ int main(void)
 			     NULL);
 	CU_add_test(suite, "neighbors need the local AS", test_needs_local_as);
 	CU_add_test(suite, "speaker settings", test_speaker);
+	CU_add_test(suite, "graceful restart settings", test_graceful_restart);
 	CU_add_test(suite, "speaker settings refused with a reason",
 		    test_speaker_refusals);
 	CU_add_test(suite, "neighbors", test_neighbors);
