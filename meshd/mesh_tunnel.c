@@ -756,15 +756,24 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	char log_path[300];
 	int ret;
 
-	/* Graceful restart: the wireguard-go of the meshd before us still
-	 * carries traffic; take it over instead of making a new one. */
-	if (mesh_tunnel_keep && !t->dead &&
-	    mesh_wg_attach(&t->dev, t->ifname, NULL, err, errlen) == 0) {
-		t->adopted = true;
-		zlog_info("mesh: %s: adopting the running wireguard-go "
-			  "(pid %d) from before the restart",
+	/* A wireguard-go of a meshd before us, serving an interface of this
+	 * namespace (the socket directory is shared by all namespaces):
+	 * with graceful restart it still carries traffic and is taken
+	 * over; otherwise it is stopped and made afresh. */
+	if (mesh_wg_attach(&t->dev, t->ifname, NULL, err, errlen) == 0 &&
+	    if_nametoindex(t->ifname)) {
+		if (mesh_tunnel_keep && !t->dead) {
+			t->adopted = true;
+			zlog_info("mesh: %s: adopting the running wireguard-go "
+				  "(pid %d) from before the restart",
+				  t->ifname, (int)t->dev.owner);
+			return mesh_wgd_peer(t, err, errlen);
+		}
+		zlog_info("mesh: %s: stopping the wireguard-go (pid %d) left "
+			  "by a meshd before us",
 			  t->ifname, (int)t->dev.owner);
-		return mesh_wgd_peer(t, err, errlen);
+		if (mesh_wg_stop(&t->dev, err, errlen) < 0)
+			return -EEXIST;
 	}
 	o.keep_on_exit = mesh_tunnel_keep;
 	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,

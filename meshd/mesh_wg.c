@@ -1370,8 +1370,10 @@ int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
 {
 	int64_t deadline;
 	int status, e;
+	/* attached: the socket's owner, found when attaching */
+	pid_t pid = dev->pid > 0 ? dev->pid : dev->owner;
 
-	if (dev->pid <= 0) {
+	if (pid <= 0) {
 		/* Not ours to signal: removing the socket makes it exit. */
 		if (unlink(dev->sock_path) < 0 && errno != ENOENT) {
 			e = errno;
@@ -1381,24 +1383,23 @@ int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	if (kill(dev->pid, SIGTERM) < 0 && errno != ESRCH) {
+	if (kill(pid, SIGTERM) < 0 && errno != ESRCH) {
 		e = errno;
-		mesh_wg_err(err, errlen, "kill %d: %s", (int)dev->pid,
-			    strerror(e));
+		mesh_wg_err(err, errlen, "kill %d: %s", (int)pid, strerror(e));
 		return -e;
 	}
 	deadline = mesh_wg_now_ms() + MESH_WG_STOP_GRACE_MS;
 	for (;;) {
-		if (mesh_wg_reaped(dev->pid, &status))
+		if (mesh_wg_reaped(pid, &status))
 			break;
 		if (mesh_wg_now_ms() >= deadline) {
-			kill(dev->pid, SIGKILL);
-			waitpid(dev->pid, &status, 0);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
 			break;
 		}
 		mesh_wg_sleep_ms(MESH_WG_POLL_MS);
 	}
-	dev->pid = 0;
+	dev->pid = dev->owner = 0;
 	/* A killed wireguard-go leaves its socket behind. */
 	if (!mesh_wg_sock_alive(dev->sock_path))
 		unlink(dev->sock_path);

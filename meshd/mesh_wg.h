@@ -173,7 +173,8 @@ int mesh_wg_attach(struct mesh_wg_dev *dev, const char *ifname,
 bool mesh_wg_running(struct mesh_wg_dev *dev);
 
 /* Stop it: SIGTERM, then SIGKILL after a second; its TUN interface
- * goes with it. An attached device is stopped by removing its socket,
+ * goes with it. An attached device is stopped the same way through the
+ * socket owner's pid, or, where that is unknown, by removing its socket,
  * which makes wireguard-go exit. */
 int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen);
 
