@@ -24,6 +24,9 @@ import ipaddress
 import os
 import subprocess
 
+# Re-exported: tests poll with lib_mesh.expect (same 60 x 0.5 s budget).
+from lib_checks import expect  # noqa: F401
+
 BASE_PORT = 51820
 
 
@@ -181,14 +184,6 @@ def configure_star(tgen, sites, node_prefix, tunnel=(), controller="c1",
         controller, "{}.10".format(node_prefix), (controller + "-eth0", controller_addr + "/24"),
         ["172.16.0.{}".format(n) for n in sites.values()])
     tgen.gears[controller].load_frr_config(write_config(workdir, controller, text))
-
-
-def expect(func, what, count=60, wait=0.5):
-    """Polls func until it returns None; fails with its last answer."""
-    from lib import topotest
-
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
 
 
 # ----------------------------------------------------------------------

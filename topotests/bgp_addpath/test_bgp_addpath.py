@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.dirname(CWD))
 
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
+from lib_checks import expect, expect_json, gear, vtysh_config
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -47,9 +48,6 @@ IVN_NET6 = "2001:db8:200::/48"
 # One address family as the checks see it: r1's view of m1 and m1's of r1.
 V4 = {"afi": "ipv4", "net": IVN_NET, "m1": M1_TO_R1, "r1": R1_ADDR}
 V6 = {"afi": "ipv6", "net": IVN_NET6, "m1": M1_TO_R1_6, "r1": R1_ADDR_6}
-
-# Polling budget of each check (run_and_expect count x wait = 30 s).
-COUNT, WAIT = 60, 0.5
 
 
 def build_topo(tgen):
@@ -70,27 +68,6 @@ def setup_module(mod):
 
 def teardown_module(mod):
     get_topogen().stop_topology()
-
-
-def gear(name):
-    return get_topogen().gears[name]
-
-
-def vtysh_config(name, *lines):
-    """Run configuration lines through vtysh on router name."""
-    args = " ".join('-c "{}"'.format(l) for l in ("configure terminal",) + lines)
-    return gear(name).run("vtysh {}".format(args))
-
-
-def expect(func, what, count=COUNT, wait=WAIT):
-    """Polls func until it returns None; fails with its last answer."""
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
-
-
-def expect_json(router, command, expected, what):
-    func = functools.partial(topotest.router_json_cmp, gear(router), command, expected)
-    expect(func, what)
 
 
 # ----------------------------------------------------------------------

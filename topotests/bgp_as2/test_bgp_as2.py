@@ -274,6 +274,9 @@ def teardown_module(mod):
     get_topogen().stop_topology()
 
 
+# Not lib_checks.expect, which counts tries: this budget is WAIT seconds
+# of wall clock whatever each check costs (the wire checks parse a
+# growing pcap).
 def expect(check, what, timeout=WAIT):
     """Polls check() until it returns None; fails with its last answer."""
     result = mp.wait_for(lambda: check() is None, timeout=timeout)

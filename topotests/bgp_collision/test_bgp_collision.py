@@ -54,7 +54,6 @@ import json
 import os
 import re
 import sys
-import time
 
 import pytest
 
@@ -63,6 +62,7 @@ sys.path.insert(0, os.path.dirname(CWD))
 
 import lib_meshpeers as mp
 from lib.topogen import Topogen, get_topogen
+from lib_checks import stays
 
 pytestmark = [pytest.mark.meshd]
 
@@ -168,20 +168,14 @@ def teardown_module(mod):
     get_topogen().stop_topology()
 
 
+# Not lib_checks.expect, which counts tries: this budget is WAIT seconds
+# of wall clock whatever each check costs, like the raw speakers' own
+# waits (--timeout WAIT), polled every 0.3 s.
 def expect(check, what, timeout=WAIT):
     """Polls check() until it returns None; fails with its last answer."""
     if not mp.wait_for(lambda: check() is None, timeout=timeout, interval=0.3):
         last = check()
         assert last is None, "{}: {}".format(what, last)
-
-
-def stays(check, what, seconds=STABLE):
-    """check() must keep returning None for the whole period."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        assert result is None, "{}: {}".format(what, result)
-        time.sleep(0.5)
 
 
 # ----------------------------------------------------------------------
@@ -314,7 +308,7 @@ def check_collision(name, loser, winner, direction):
     assert n["counters"]["dropped"] == 0, n["counters"]
     # It stays that way: no late NOTIFICATION, no reset, no reconnect.
     stays(established_on(name, direction, kept),
-          "{} Established over {}".format(name, winner))
+          "{} Established over {}".format(name, winner), seconds=STABLE)
     kept = sp.conn(winner)
     assert notification(kept) is None and kept["closed"] is None, kept
     assert meshd_counter(name, "established") == 1
@@ -369,7 +363,7 @@ def test_connection_while_established():
         "NOTIFICATION Cease/Connection Collision Resolution (6/7): {}".format(late))
     assert late["closed"] is not None and late["keepalivesRx"] == 0, late
     assert notification(old) is None and old["closed"] is None, old
-    stays(established_on("s3", "outgoing", old), "s3's session")
+    stays(established_on("s3", "outgoing", old), "s3's session", seconds=STABLE)
     old = speakers["s3"].conn("meshd-initiated")
     assert notification(old) is None and old["closed"] is None, old
     after = neighbor("s3")
@@ -397,4 +391,4 @@ def test_connection_after_graceful_restart():
     n = neighbor("s4")
     assert n["counters"]["established"] == 2, n["counters"]
     assert n["counters"]["dropped"] == 1, n["counters"]
-    stays(established_on("s4", "incoming", late), "s4's new session")
+    stays(established_on("s4", "incoming", late), "s4's new session", seconds=STABLE)

@@ -27,8 +27,8 @@ import pytest
 CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(CWD))
 
-from lib import topotest
 from lib.topogen import Topogen, get_topogen
+from lib_checks import expect, gear, vtysh_config
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -40,9 +40,6 @@ NET1, NET2, NET3, NET4 = (
     "10.100.4.0/24",
 )
 MRAI = 5
-
-# Polling budget of each check (run_and_expect count x wait = 30 s).
-COUNT, WAIT = 60, 0.5
 
 
 def build_topo(tgen):
@@ -61,22 +58,6 @@ def setup_module(mod):
 
 def teardown_module(mod):
     get_topogen().stop_topology()
-
-
-def gear(name):
-    return get_topogen().gears[name]
-
-
-def vtysh_config(name, *lines):
-    """Run configuration lines through vtysh on router name, in one call."""
-    args = " ".join('-c "{}"'.format(l) for l in ("configure terminal",) + lines)
-    return gear(name).run("vtysh {}".format(args))
-
-
-def expect(func, what, count=COUNT, wait=WAIT):
-    """Polls func until it returns None; fails with its last answer."""
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
 
 
 # ----------------------------------------------------------------------

@@ -20,10 +20,8 @@ meshd's BGP session features, each checked against real peers:
   with 'clear mesh bgp 10.0.1.2 soft out', without the session resetting.
 """
 
-import functools
 import os
 import sys
-import time
 
 import pytest
 
@@ -32,6 +30,7 @@ sys.path.insert(0, os.path.dirname(CWD))
 
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
+from lib_checks import COUNT, WAIT, expect, expect_json, gear, stays, vtysh_config
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -44,8 +43,6 @@ M1_NET1, M1_NET2 = "10.100.1.0/24", "10.100.2.0/24"
 R1_NET = "10.101.1.0/24"
 SHUTDOWN_MSG = "maintenance window 42"
 
-# Polling budget of each check (run_and_expect count x wait = 30 s).
-COUNT, WAIT = 60, 0.5
 # How long a session must stay down to count as "does not come back".
 STAY_DOWN = 10
 
@@ -68,36 +65,6 @@ def setup_module(mod):
 
 def teardown_module(mod):
     get_topogen().stop_topology()
-
-
-def gear(name):
-    return get_topogen().gears[name]
-
-
-def vtysh_config(name, *lines):
-    """Run configuration lines through vtysh on router name."""
-    args = " ".join('-c "{}"'.format(l) for l in ("configure terminal",) + lines)
-    return gear(name).run("vtysh {}".format(args))
-
-
-def expect(func, what, count=COUNT, wait=WAIT):
-    """Polls func until it returns None; fails with its last answer."""
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    assert result is None, "{}: {}".format(what, result)
-
-
-def expect_json(router, command, expected, what):
-    func = functools.partial(topotest.router_json_cmp, gear(router), command, expected)
-    expect(func, what)
-
-
-def stays(func, what, seconds=STAY_DOWN):
-    """func must keep returning None for the whole period."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = func()
-        assert result is None, "{}: {}".format(what, result)
-        time.sleep(0.5)
 
 
 # ----------------------------------------------------------------------
@@ -216,7 +183,7 @@ def test_gtsm():
                  "no neighbor {} ttl-security hops 1".format(M1_TO_R1))
     gear("r1").vtysh_cmd("clear bgp *")
     expect(m1_r1_down, "m1-r1 goes down once r1 sends TTL 1")
-    stays(m1_r1_down, "m1-r1 must stay down without GTSM on r1")
+    stays(m1_r1_down, "m1-r1 must stay down without GTSM on r1", seconds=STAY_DOWN)
 
     vtysh_config("r1", "router bgp 65001",
                  "neighbor {} ttl-security hops 1".format(M1_TO_R1))
@@ -246,7 +213,7 @@ def test_md5():
                  "neighbor {} password sf-wrong-2".format(M1_TO_R1))
     gear("r1").vtysh_cmd("clear bgp *")
     expect(m1_r1_down, "m1-r1 goes down after the key change")
-    stays(m1_r1_down, "m1-r1 must stay down with different MD5 keys")
+    stays(m1_r1_down, "m1-r1 must stay down with different MD5 keys", seconds=STAY_DOWN)
 
     vtysh_config("r1", "router bgp 65001",
                  "neighbor {} password sf-secret-1".format(M1_TO_R1))
