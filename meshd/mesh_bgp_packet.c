@@ -33,53 +33,6 @@
 
 DEFINE_MTYPE_STATIC(MESHD, MESH_BGP_LOGBUF, "BGP malformed UPDATE log");
 
-/* ---- AS_PATH width (RFC 6793) ---- */
-
-/* Number of ASes of a path, confederation segments included. */
-static size_t mesh_aspath_ases(const struct mesh_bgp_bytes *p, size_t width)
-{
-	size_t off = 0, n = 0;
-
-	while (off + 2 <= p->len) {
-		n += p->p[off + 1];
-		off += 2 + (size_t)p->p[off + 1] * width;
-	}
-	return n;
-}
-
-/*
- * Widens a 2-octet AS_PATH to 4 octets into out (RFC 6793 4.2.3): the
- * AS4_PATH replaces the trailing ASes it covers when it is not longer
- * than AS_PATH; otherwise AS4_PATH is ignored.
- */
-static void mesh_aspath_widen(const struct mesh_bgp_attrs *a,
-			      struct mesh_wbuf *out)
-{
-	const struct mesh_bgp_bytes *p2 = &a->as_path;
-	size_t n2 = mesh_aspath_ases(p2, 2), n4 = 0, keep, done = 0, off = 0;
-
-	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS4_PATH))
-		n4 = mesh_aspath_ases(&a->as4_path, 4);
-	if (n4 > n2)
-		n4 = 0;
-	keep = n2 - n4;
-
-	while (off + 2 <= p2->len && done < keep) {
-		uint8_t type = p2->p[off], cnt = p2->p[off + 1], take;
-
-		take = (size_t)cnt > keep - done ? (uint8_t)(keep - done) : cnt;
-		mesh_wbuf_u8(out, type);
-		mesh_wbuf_u8(out, take);
-		for (uint8_t i = 0; i < take; i++)
-			mesh_wbuf_u32(out, ((uint32_t)p2->p[off + 2 + 2 * i]
-					    << 8) | p2->p[off + 3 + 2 * i]);
-		done += take;
-		off += 2 + (size_t)cnt * 2;
-	}
-	if (n4)
-		mesh_wbuf_bytes(out, a->as4_path.p, a->as4_path.len);
-}
-
 /* ---- Logging ---- */
 
 static void mesh_update_log(struct mesh_peer *peer, const uint8_t *msg,
@@ -261,24 +214,10 @@ static struct mesh_aset *mesh_update_intern(struct mesh_peer *peer,
 	a.present[MESH_BGP_ATTR_MP_UNREACH / 8] &=
 		(uint8_t) ~(1u << (MESH_BGP_ATTR_MP_UNREACH % 8));
 	memset(&a.mp_unreach, 0, sizeof(a.mp_unreach));
-	if (mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AS_PATH) &&
-	    a.as_path_width == 2) {
-		mesh_wbuf_init(&w, path, sizeof(path));
-		mesh_aspath_widen(&u->attrs, &w);
-		a.as_path.p = path;
-		a.as_path.len = w.err ? 0 : w.len;
-		a.as_path_width = 4;
-	}
-	/* Merged into AS_PATH (or meaningless between 4-octet speakers). */
-	a.present[MESH_BGP_ATTR_AS4_PATH / 8] &=
-		(uint8_t) ~(1u << (MESH_BGP_ATTR_AS4_PATH % 8));
-	if (mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AS4_AGGREGATOR) &&
-	    a.aggregator_as == MESH_BGP_AS_TRANS) {
-		a.aggregator_as = a.as4_aggregator_as;
-		a.aggregator_id = a.as4_aggregator_id;
-	}
-	a.present[MESH_BGP_ATTR_AS4_AGGREGATOR / 8] &=
-		(uint8_t) ~(1u << (MESH_BGP_ATTR_AS4_AGGREGATOR % 8));
+	/* 4-octet AS_PATH and AGGREGATOR (RFC 6793 4.2.3); the AS4_
+	 * attributes are merged in, or ignored as that section says. */
+	mesh_wbuf_init(&w, path, sizeof(path));
+	mesh_bgp_as4_merge(&a, &w);
 	(void)peer;
 	return mesh_aset_intern(&a);
 }

@@ -871,17 +871,22 @@ static bool bytes_eq(const struct mesh_bgp_bytes *a,
 	return a->len == b->len && (!a->len || !memcmp(a->p, b->p, a->len));
 }
 
-/* AS path segments of one width; confed segments allowed or not. */
-static bool aspath_valid(struct mesh_rbuf *b, uint8_t width, bool confed)
+static bool aspath_confed_type(uint8_t type)
+{
+	return type == MESH_BGP_AS_CONFED_SEQUENCE ||
+	       type == MESH_BGP_AS_CONFED_SET;
+}
+
+/* AS path segments of one width and of the four defined types (RFC 4271
+ * 4.3, RFC 5065 3). */
+static bool aspath_valid(struct mesh_rbuf *b, uint8_t width)
 {
 	while (mesh_rbuf_left(b)) {
 		uint8_t type, count;
 
 		if (!mesh_rbuf_u8(b, &type) || !mesh_rbuf_u8(b, &count))
 			return false;
-		if (type < MESH_BGP_AS_SET ||
-		    type > (confed ? MESH_BGP_AS_CONFED_SET
-				   : MESH_BGP_AS_SEQUENCE))
+		if (type < MESH_BGP_AS_SET || type > MESH_BGP_AS_CONFED_SET)
 			return false;
 		if (count == 0 || !mesh_rbuf_skip(b, (size_t)count * width))
 			return false;
@@ -967,7 +972,7 @@ static bool aspath_decode(struct upd_dec *d, struct mesh_rbuf *b)
 	all.len = mesh_rbuf_left(b);
 	all.p = all.len ? mesh_rbuf_cur(b) : NULL;
 	mesh_rbuf_init(&c, all.p, all.len);
-	if (!aspath_valid(&c, width, true))
+	if (!aspath_valid(&c, width))
 		return false;
 	mesh_rbuf_skip(b, all.len);
 	d->u->attrs.as_path = all;
@@ -995,15 +1000,18 @@ static void aspath_format(struct sbuf *s, const struct mesh_bgp_ctx *c,
 	sb_aspath(s, &a->as_path, a->as_path_width);
 }
 
-/* AS4_PATH (RFC 6793 3, 6) */
+/* AS4_PATH (RFC 6793 4.1, 6) */
 static bool as4path_decode(struct upd_dec *d, struct mesh_rbuf *b)
 {
 	struct mesh_bgp_bytes all;
 	struct mesh_rbuf c;
+	uint8_t type, count;
+	bool confed = false;
 
 	if (d->ctx->as4) {
-		/* Between two NEW speakers it has no business (RFC 6793 3). */
-		dec_err(d, MESH_BGP_ACT_ATTR_DISCARD, "RFC 6793 3",
+		/* Between two NEW speakers it has no business (RFC 6793
+		 * 4.1, 6: discard the attribute, go on with the UPDATE). */
+		dec_err(d, MESH_BGP_ACT_ATTR_DISCARD, "RFC 6793 4.1",
 			"AS4_PATH from a 4-octet AS speaker",
 			MESH_BGP_ERR_UPD_OPTIONAL);
 		mesh_rbuf_skip(b, mesh_rbuf_left(b));
@@ -1012,8 +1020,26 @@ static bool as4path_decode(struct upd_dec *d, struct mesh_rbuf *b)
 	all.len = mesh_rbuf_left(b);
 	all.p = all.len ? mesh_rbuf_cur(b) : NULL;
 	mesh_rbuf_init(&c, all.p, all.len);
-	if (!aspath_valid(&c, 4, false))
+	if (!aspath_valid(&c, 4))
 		return false;
+	/*
+	 * RFC 6793 6 lists the four segment types as defined (an unknown
+	 * type is malformed: attribute discard) and says of the
+	 * confederation ones: a NEW speaker that receives them in AS4_PATH
+	 * from an OLD speaker "MUST discard these path segments, adjust the
+	 * relevant attribute fields accordingly, and continue processing the
+	 * UPDATE message. This case SHOULD be logged". The rest of AS4_PATH
+	 * stays usable; the attribute is kept as received (it references the
+	 * message) and mesh_bgp_as4_merge() leaves those segments out.
+	 */
+	mesh_rbuf_init(&c, all.p, all.len);
+	while (mesh_rbuf_u8(&c, &type) && mesh_rbuf_u8(&c, &count) &&
+	       mesh_rbuf_skip(&c, (size_t)count * 4))
+		confed = confed || aspath_confed_type(type);
+	if (confed)
+		dec_err(d, MESH_BGP_ACT_NONE, "RFC 6793 6",
+			"AS_CONFED segments in AS4_PATH discarded",
+			MESH_BGP_ERR_UPD_OPTIONAL);
 	mesh_rbuf_skip(b, all.len);
 	d->u->attrs.as4_path = all;
 	return true;
@@ -1183,7 +1209,7 @@ static void aggr_format(struct sbuf *s, const struct mesh_bgp_ctx *c,
 static bool as4aggr_decode(struct upd_dec *d, struct mesh_rbuf *b)
 {
 	if (d->ctx->as4) {
-		dec_err(d, MESH_BGP_ACT_ATTR_DISCARD, "RFC 6793 3",
+		dec_err(d, MESH_BGP_ACT_ATTR_DISCARD, "RFC 6793 4.1",
 			"AS4_AGGREGATOR from a 4-octet AS speaker",
 			MESH_BGP_ERR_UPD_OPTIONAL);
 		mesh_rbuf_skip(b, mesh_rbuf_left(b));
@@ -1903,6 +1929,157 @@ enum mesh_bgp_action mesh_bgp_update_decode(const uint8_t *msg, size_t len,
 			    NULL, 0);
 	}
 	return v->action;
+}
+
+/* ------------------------------------------------------------------ */
+/* 4-octet AS path of an OLD speaker's UPDATE (RFC 6793 4.2.3)         */
+
+/*
+ * Number of AS numbers in a path as RFC 6793 4.2.3 counts them, "using
+ * the method specified in Section 9.1.2.2 of [RFC4271] and in [RFC5065]
+ * for route selection": an AS_SET counts as 1 whatever its size (RFC
+ * 4271 9.1.2.2 a) and AS_CONFED_SEQUENCE / AS_CONFED_SET segments are
+ * not counted (RFC 5065 5.3).
+ */
+static size_t as4_seg_count(uint8_t type, uint8_t count)
+{
+	if (type == MESH_BGP_AS_SEQUENCE)
+		return count;
+	return type == MESH_BGP_AS_SET ? 1 : 0;
+}
+
+static size_t as4_path_count(const struct mesh_bgp_bytes *p, uint8_t width)
+{
+	struct mesh_rbuf b;
+	uint8_t type, count;
+	size_t n = 0;
+
+	mesh_rbuf_init(&b, p->p, p->len);
+	while (mesh_rbuf_u8(&b, &type) && mesh_rbuf_u8(&b, &count) &&
+	       mesh_rbuf_skip(&b, (size_t)count * width))
+		n += as4_seg_count(type, count);
+	return n;
+}
+
+/*
+ * The leading part of a 2-octet AS_PATH, widened: "as many AS numbers
+ * and path segments as necessary" to make keep counted ASes (an AS_SET
+ * is taken whole, an AS_SEQUENCE may be cut). "A valid AS_CONFED_SEQUENCE
+ * or AS_CONFED_SET path segment SHALL be prepended if it is either the
+ * leading path segment or is adjacent to a path segment that is
+ * prepended": confederation segments count nothing, so every one met
+ * before the walk stops is taken. The walk stops at the first counted
+ * segment beyond keep, or after the AS_SEQUENCE it cuts.
+ */
+static void as4_prepend(struct mesh_wbuf *out, const struct mesh_bgp_bytes *p2,
+			size_t keep)
+{
+	struct mesh_rbuf b, seg;
+	uint8_t type, count, take, i;
+	uint16_t as;
+	size_t done = 0;
+
+	mesh_rbuf_init(&b, p2->p, p2->len);
+	while (mesh_rbuf_u8(&b, &type) && mesh_rbuf_u8(&b, &count) &&
+	       mesh_rbuf_sub(&b, (size_t)count * 2, &seg)) {
+		take = count;
+		if (!aspath_confed_type(type)) {
+			if (done >= keep)
+				break;
+			if (type == MESH_BGP_AS_SEQUENCE &&
+			    (size_t)count > keep - done)
+				take = (uint8_t)(keep - done);
+			done += as4_seg_count(type, take);
+		}
+		mesh_wbuf_u8(out, type);
+		mesh_wbuf_u8(out, take);
+		for (i = 0; i < take && mesh_rbuf_u16(&seg, &as); i++)
+			mesh_wbuf_u32(out, as);
+		if (take < count)
+			break; /* the rest of it is what AS4_PATH covers */
+	}
+}
+
+/* AS4_PATH without its confederation segments (RFC 6793 6, see
+ * as4path_decode()). */
+static void as4_append(struct mesh_wbuf *out, const struct mesh_bgp_bytes *p4)
+{
+	struct mesh_rbuf b, seg;
+	uint8_t type, count;
+	uint32_t as;
+
+	mesh_rbuf_init(&b, p4->p, p4->len);
+	while (mesh_rbuf_u8(&b, &type) && mesh_rbuf_u8(&b, &count) &&
+	       mesh_rbuf_sub(&b, (size_t)count * 4, &seg)) {
+		if (aspath_confed_type(type))
+			continue;
+		mesh_wbuf_u8(out, type);
+		mesh_wbuf_u8(out, count);
+		while (mesh_rbuf_u32(&seg, &as))
+			mesh_wbuf_u32(out, as);
+	}
+}
+
+static void attr_clear(struct mesh_bgp_attrs *a, uint8_t type)
+{
+	a->present[type >> 3] &= (uint8_t) ~(1u << (type & 7));
+}
+
+bool mesh_bgp_as4_merge(struct mesh_bgp_attrs *a, struct mesh_wbuf *out)
+{
+	bool use4 = mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS4_PATH);
+	size_t n2, n4 = 0;
+
+	/*
+	 * RFC 6793 4.2.3: "When both of the attributes are received, if the
+	 * AS number in the AGGREGATOR attribute is not AS_TRANS, then: the
+	 * AS4_AGGREGATOR attribute and the AS4_PATH attribute SHALL be
+	 * ignored, the AGGREGATOR attribute SHALL be taken as the
+	 * information about the aggregating node, and the AS_PATH attribute
+	 * SHALL be taken as the AS path information. Otherwise, the
+	 * AGGREGATOR attribute SHALL be ignored, the AS4_AGGREGATOR
+	 * attribute SHALL be taken as the information about the aggregating
+	 * node, and the AS path information would need to be constructed".
+	 * An AGGREGATOR with a real AS means an OLD speaker aggregated after
+	 * the last NEW one: AS4_PATH no longer describes this route.
+	 */
+	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_AGGREGATOR) &&
+	    mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS4_AGGREGATOR)) {
+		if (a->aggregator_as != MESH_BGP_AS_TRANS) {
+			use4 = false;
+		} else {
+			a->aggregator_as = a->as4_aggregator_as;
+			a->aggregator_id = a->as4_aggregator_id;
+		}
+	}
+
+	if (mesh_bgp_attr_present(a, MESH_BGP_ATTR_AS_PATH) &&
+	    a->as_path_width == 2) {
+		n2 = as4_path_count(&a->as_path, 2);
+		if (use4)
+			n4 = as4_path_count(&a->as4_path, 4);
+		/* "If the number of AS numbers in the AS_PATH attribute is
+		 * less than the number of AS numbers in the AS4_PATH
+		 * attribute, then the AS4_PATH attribute SHALL be ignored";
+		 * otherwise the leading ASes of AS_PATH are prepended to
+		 * AS4_PATH "so that the AS path information has a number of
+		 * AS numbers identical to that of the AS_PATH attribute". */
+		if (n4 > n2) {
+			use4 = false;
+			n4 = 0;
+		}
+		as4_prepend(out, &a->as_path, n2 - n4);
+		if (use4)
+			as4_append(out, &a->as4_path);
+		a->as_path.p = out->data;
+		a->as_path.len = out->err ? 0 : out->len;
+		a->as_path_width = 4;
+	}
+	/* Merged or ignored (from a 4-octet AS speaker they are discarded
+	 * on decode). */
+	attr_clear(a, MESH_BGP_ATTR_AS4_PATH);
+	attr_clear(a, MESH_BGP_ATTR_AS4_AGGREGATOR);
+	return !out->err;
 }
 
 /* ------------------------------------------------------------------ */

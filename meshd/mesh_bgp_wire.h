@@ -51,6 +51,10 @@
  *     IPv6 unicast. Other AFI/SAFIs are kept as references, unchecked.
  *   - AS_CONFED segments are accepted in AS_PATH whatever the peer; the
  *     first-AS check against the peer AS is left to the caller.
+ *   - AS_CONFED segments in an AS4_PATH from a 2-octet AS speaker are a
+ *     finding without action: the attribute is kept as received and
+ *     mesh_bgp_as4_merge() leaves them out (RFC 6793 6 discards the
+ *     segments, not the attribute).
  */
 #ifndef MESH_BGP_WIRE_H
 #define MESH_BGP_WIRE_H
@@ -402,6 +406,20 @@ enum mesh_bgp_action mesh_bgp_update_decode(const uint8_t *msg, size_t len,
 					    const struct mesh_bgp_ctx *ctx,
 					    struct mesh_bgp_update *u,
 					    struct mesh_bgp_verdict *v);
+
+/*
+ * The attributes of a decoded UPDATE from a 2-octet AS (OLD) speaker in
+ * the 4-octet form meshd keeps (RFC 6793 4.2.3): AS_PATH merged with
+ * AS4_PATH (ASes counted with an AS_SET as 1 and confederation segments
+ * not at all; AS4_PATH ignored when longer than AS_PATH, or when an
+ * AS4_AGGREGATOR came with an AGGREGATOR whose AS is not AS_TRANS;
+ * AS_CONFED segments of AS4_PATH left out, RFC 6793 6), AGGREGATOR
+ * replaced by AS4_AGGREGATOR when its AS is AS_TRANS. Both AS4_
+ * attributes are removed. The widened AS_PATH is written into out, which
+ * must outlive a. Returns false if out was too small (AS_PATH is then
+ * empty).
+ */
+bool mesh_bgp_as4_merge(struct mesh_bgp_attrs *a, struct mesh_wbuf *out);
 
 /* Name of an attribute type ("ORIGIN", "MESH", NULL if no row). */
 const char *mesh_bgp_attr_name(const struct mesh_bgp_ctx *ctx, uint8_t type);

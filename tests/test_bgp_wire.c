@@ -254,9 +254,16 @@ static const struct vec update_vecs[] = {
 	 TAW, 0, 0, "RFC 8092 6", 0},
 	{"as4-path-from-as4-speaker", UPD, 2,
 	 "|" BASE4 "c0 11 06 02 01 00 00 fd e9|" P24, C_AS4, DISC, 0, 0,
-	 "RFC 6793 3", 0},
+	 "RFC 6793 4.1", 0},
+	{"as4-aggregator-from-as4-speaker", UPD, 2,
+	 "|" BASE4 "c0 12 08 fa 56 ea 09 0a 00 00 09|" P24, C_AS4, DISC, 0, 0,
+	 "RFC 6793 4.1", 0},
+	/* the segments are discarded, not the attribute (RFC 6793 6) */
 	{"as4-path-confed-segment", UPD, 2,
-	 "|" BASE "c0 11 06 03 01 00 00 fd e9|" P24, 0, DISC, 0, 0,
+	 "|" BASE "c0 11 06 03 01 00 00 fd e9|" P24, 0, NONE, 0, 0,
+	 "RFC 6793 6", 0},
+	{"as4-path-bad-segment-type", UPD, 2,
+	 "|" BASE "c0 11 06 05 01 00 00 fd e9|" P24, 0, DISC, 0, 0,
 	 "RFC 6793 6", 0},
 	{"as4-path-ok", UPD, 2, "|" BASE "c0 11 06 02 01 00 01 00 00|" P24, 0,
 	 NONE, 0, 0, NULL, 0},
@@ -575,6 +582,159 @@ static void test_vectors(void)
 	}
 	printf("\n  %d named vectors, %d failed\n", n_vectors,
 	       n_vectors_failed);
+}
+
+/* ------------------------------------------------------------------ */
+/* RFC 6793 4.2.3: AS_PATH + AS4_PATH, AGGREGATOR + AS4_AGGREGATOR      */
+
+/*
+ * An UPDATE from a 2-octet AS ("OLD") speaker, decoded, then merged into
+ * the 4-octet attributes the RIB keeps (mesh_bgp_as4_merge). Each vector
+ * gives the attributes of the UPDATE, the 4-octet AS_PATH value the RFC
+ * constructs, and the aggregating node (AS 0: no AGGREGATOR).
+ *
+ * ASes: 65001 fde9, 65002 fdea (confederation members), 65010 fdf2,
+ * 65020 fdfc, AS_TRANS 5ba0, 4200000000 fa56ea00 (and +1, +2, +9).
+ */
+struct as4_vec {
+	const char *name;
+	const char *hex; /* UPD shape */
+	uint8_t ctx;
+	const char *path;
+	uint32_t aggr_as, aggr_id;
+};
+
+#define ON "|40 01 01 00 40 03 04 0a 00 00 01 " /* ORIGIN, NEXT_HOP */
+#define END "|" P24
+/* AS_PATH 65010 AS_TRANS */
+#define P2_10T "40 02 06 02 02 fd f2 5b a0 "
+/* AS4_PATH 4200000000 */
+#define P4_X0 "c0 11 06 02 01 fa 56 ea 00 "
+/* AGGREGATOR 65020 or AS_TRANS, AS4_AGGREGATOR 4200000009; 10.0.0.9 */
+#define AG_20 "c0 07 06 fd fc 0a 00 00 09 "
+#define AG_T "c0 07 06 5b a0 0a 00 00 09 "
+#define AG4_X9 "c0 12 08 fa 56 ea 09 0a 00 00 09 "
+#define ID9 0x0a000009
+/* 4-octet results */
+#define W_10T "02 02 00 00 fd f2 00 00 5b a0"
+#define W_10_X0 "02 01 00 00 fd f2 02 01 fa 56 ea 00"
+
+static const struct as4_vec as4_vecs[] = {
+	/* AS4_PATH replaces the trailing ASes it covers */
+	{"as4-merge-basic", ON P2_10T P4_X0 END, 0, W_10_X0, 0, 0},
+	{"as4-merge-no-as4-path", ON P2_10T END, 0, W_10T, 0, 0},
+	/* more ASes in AS4_PATH than in AS_PATH: AS4_PATH ignored */
+	{"as4-merge-as4-path-longer-ignored",
+	 ON P2_10T "c0 11 0e 02 03 fa 56 ea 00 fa 56 ea 01 fa 56 ea 02 " END, 0,
+	 W_10T, 0, 0},
+	/* "When both of the attributes are received, if the AS number in
+	 * the AGGREGATOR attribute is not AS_TRANS": AS4_AGGREGATOR and
+	 * AS4_PATH ignored, AGGREGATOR and AS_PATH taken as they are */
+	{"as4-merge-aggregator-not-as-trans-ignores-as4-path",
+	 ON P2_10T AG_20 P4_X0 AG4_X9 END, 0, W_10T, 65020, ID9},
+	/* "Otherwise": AS4_AGGREGATOR taken, the path constructed */
+	{"as4-merge-aggregator-as-trans", ON P2_10T AG_T P4_X0 AG4_X9 END, 0,
+	 W_10_X0, 4200000009u, ID9},
+	/* AGGREGATOR alone: the rule is for the pair; the path is built */
+	{"as4-merge-aggregator-without-as4-aggregator",
+	 ON P2_10T AG_20 P4_X0 END, 0, W_10_X0, 65020, ID9},
+	/* ASes counted as in RFC 4271 9.1.2.2: an AS_SET counts as 1.
+	 * AS_PATH 65010 {AS_TRANS 65020} (2) vs AS4_PATH 4200000000 (1):
+	 * one AS taken from AS_PATH, the set is not split */
+	{"as4-merge-as-set-counts-one",
+	 ON "40 02 0a 02 01 fd f2 01 02 5b a0 fd fc " P4_X0 END, 0, W_10_X0, 0,
+	 0},
+	/* AS4_PATH {4200000001 4200000002} counts 1, not 2: 65010 kept */
+	{"as4-merge-as4-path-as-set-counts-one",
+	 ON P2_10T "c0 11 0a 01 02 fa 56 ea 01 fa 56 ea 02 " END, 0,
+	 "02 01 00 00 fd f2 01 02 fa 56 ea 01 fa 56 ea 02", 0, 0},
+	/* RFC 5065: confederation segments are not counted. AS_PATH
+	 * (65001 65002) AS_TRANS counts 1, AS4_PATH 2: AS4_PATH ignored */
+	{"as4-merge-confed-not-counted",
+	 ON "40 02 0a 03 02 fd e9 fd ea 02 01 5b a0 "
+	    "c0 11 0a 02 02 fa 56 ea 00 fa 56 ea 01 " END,
+	 C_IBGP, "03 02 00 00 fd e9 00 00 fd ea 02 01 00 00 5b a0", 0, 0},
+	/* a leading confederation segment is prepended, uncounted */
+	{"as4-merge-confed-leading-prepended",
+	 ON "40 02 0a 03 02 fd e9 fd ea 02 01 5b a0 " P4_X0 END, C_IBGP,
+	 "03 02 00 00 fd e9 00 00 fd ea 02 01 fa 56 ea 00", 0, 0},
+	{"as4-merge-confed-then-sequence",
+	 ON "40 02 0a 03 01 fd e9 02 02 fd f2 5b a0 " P4_X0 END, C_IBGP,
+	 "03 01 00 00 fd e9 " W_10_X0, 0, 0},
+	/* RFC 6793 6: confederation segments in AS4_PATH are discarded,
+	 * the rest of AS4_PATH is used */
+	{"as4-merge-as4-path-confed-segment-dropped",
+	 ON P2_10T "c0 11 0c 03 01 00 00 fd e9 02 01 fa 56 ea 00 " END, 0,
+	 W_10_X0, 0, 0},
+	{"as4-merge-as4-path-only-confed",
+	 ON P2_10T "c0 11 06 03 01 00 00 fd e9 " END, 0, W_10T, 0, 0},
+};
+
+#undef ON
+#undef END
+
+/* Runs one merge vector; returns a reason for failure or NULL. */
+static const char *as4_run(const struct as4_vec *t, char *log, size_t logsz)
+{
+	static uint8_t buf[4096], path[2048], want[512];
+	struct vec v = {t->name, UPD, 2, t->hex, t->ctx, NONE, 0, 0, NULL, 0};
+	struct mesh_bgp_ctx ctx;
+	struct mesh_bgp_msg m;
+	struct mesh_bgp_verdict verdict;
+	struct mesh_bgp_attrs a;
+	struct mesh_wbuf w;
+	size_t len = vec_build(&v, buf, sizeof(buf)), nwant, i, k = 0;
+
+	ctx_from_flags(&ctx, t->ctx);
+	mesh_bgp_msg_decode(buf, len, &ctx, &m, &verdict);
+	mesh_bgp_verdict_fmt(log, logsz, &verdict);
+	if (m.type != MESH_BGP_MSG_UPDATE ||
+	    verdict.action > MESH_BGP_ACT_ATTR_DISCARD)
+		return "UPDATE not accepted";
+	a = m.u.update.attrs;
+	mesh_wbuf_init(&w, path, sizeof(path));
+	if (!mesh_bgp_as4_merge(&a, &w))
+		return "merge ran out of room";
+	for (i = 0; i < a.as_path.len && k + 4 < logsz; i++)
+		k += (size_t)snprintf(log + k, logsz - k, "%02x ",
+				      a.as_path.p[i]);
+	if (!k)
+		snprintf(log, logsz, "empty AS_PATH");
+	nwant = hex_parse(t->path, want, sizeof(want));
+	if (!mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AS_PATH) ||
+	    a.as_path_width != 4 || a.as_path.len != nwant ||
+	    memcmp(a.as_path.p, want, nwant))
+		return "AS_PATH";
+	if (mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AS4_PATH) ||
+	    mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AS4_AGGREGATOR))
+		return "AS4_PATH or AS4_AGGREGATOR left over";
+	if (mesh_bgp_attr_present(&a, MESH_BGP_ATTR_AGGREGATOR) !=
+	    (t->aggr_as != 0))
+		return "AGGREGATOR presence";
+	if (t->aggr_as &&
+	    (a.aggregator_as != t->aggr_as || a.aggregator_id != t->aggr_id))
+		return "AGGREGATOR";
+	return NULL;
+}
+
+static void test_as4_merge(void)
+{
+	size_t i;
+	int failed = 0;
+	char log[2048];
+
+	for (i = 0; i < sizeof(as4_vecs) / sizeof(as4_vecs[0]); i++) {
+		const char *why = as4_run(&as4_vecs[i], log, sizeof(log));
+
+		if (why) {
+			failed++;
+			printf("\n  FAIL %s: %s (got: %s)", as4_vecs[i].name,
+			       why, log);
+		}
+		CU_ASSERT(why == NULL);
+	}
+	printf("\n  %zu AS4 merge vectors, %d failed\n",
+	       sizeof(as4_vecs) / sizeof(as4_vecs[0]), failed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1389,6 +1549,8 @@ int main(int argc, char **argv)
 		return 2;
 	s = CU_add_suite("bgp_wire", NULL, NULL);
 	if (!s || !CU_add_test(s, "named byte vectors", test_vectors) ||
+	    !CU_add_test(s, "RFC 6793 4.2.3 AS4 merge byte vectors",
+			 test_as4_merge) ||
 	    !CU_add_test(s, "attribute round trips", test_attr_roundtrip) ||
 	    !CU_add_test(s, "AS_PATH over 2048 ASNs", test_big_as_path) ||
 	    !CU_add_test(s, "OPEN round trip", test_open_roundtrip) ||
