@@ -1113,18 +1113,34 @@ struct qent {
 	uint16_t had_best;
 };
 
-/* The first block is small and kept while the queue is empty; a bulk
- * load (every route queued once) continues in large blocks, which go
- * back as soon as they are drained. */
+/*
+ * The queue holds words, not struct qent: a route that had no best path
+ * (every route of a bulk load) takes one word, its pointer; a route with
+ * a selection to remember takes three: the pointer with its low bit set,
+ * the old attribute set, and path ID / peer. A bulk load of a million
+ * prefixes thus queues 8 MB instead of 24, which is most of the peak
+ * above the settled table.
+ *
+ * The first block is small and kept while the queue is empty; a bulk
+ * load continues in large blocks, which go back as soon as they are
+ * drained. An entry never straddles two blocks.
+ */
 #define QBLOCK_SMALL 1024u
 #define QBLOCK_LARGE (1u << 18)
+#define QENT_HAS_BEST ((uintptr_t)1)
 
 struct qblock {
 	struct qblock *next;
-	void *raw; /* the allocation, to free */
-	uint32_t head, tail, cap;
-	struct qent e[];
+	void *raw;	       /* the allocation, to free */
+	uint32_t head, tail, cap; /* cap: words in use, up to size */
+	uint32_t size;		  /* words allocated */
+	uintptr_t w[];
 };
+
+_Static_assert(_Alignof(struct mesh_route) >= 2,
+	       "the low bit of a route pointer tags the queue entry");
+_Static_assert(sizeof(uintptr_t) >= 8 || sizeof(void *) == 4,
+	       "path ID and peer share one queue word");
 
 static void qblock_free(struct qblock *b)
 {
@@ -1143,6 +1159,10 @@ struct mesh_rib {
 	size_t queued;
 	uint32_t rx[MESH_RIB_PEERS_MAX];
 	uint32_t best[MESH_RIB_PEERS_MAX];
+	/* paths of the peer were marked stale since its last sweep: an
+	 * End-of-RIB of a peer without any (every session's first) costs
+	 * no walk of the table */
+	bool stale[MESH_RIB_PEERS_MAX];
 	bool report_all; /* call back for every decided route */
 };
 
@@ -1244,47 +1264,45 @@ static void route_free(struct mesh_rib *rib, struct mesh_route *r)
 static void rib_enqueue(struct mesh_rib *rib, struct mesh_route *r)
 {
 	struct qblock *b = rib->qtail;
-	struct qent *e;
+	uint32_t need = r->best ? 3 : 1;
 
 	if (r->tn.flags & RF_QUEUED)
 		return;
 	r->tn.flags |= RF_QUEUED;
-	if (!b || b->tail == b->cap) {
+	if (!b || b->cap - b->tail < need) {
 		struct qblock *nb = rib->qspare;
 
 		if (nb && !b) {
 			rib->qspare = NULL;
 		} else {
 			uint32_t cap = b ? QBLOCK_LARGE : QBLOCK_SMALL;
-			size_t size = sizeof(*nb) + cap * sizeof(nb->e[0]);
+			size_t size = sizeof(*nb) + cap * sizeof(nb->w[0]);
 			void *raw;
 
 			/* Address space: pages are touched as entries
 			 * are written. */
 			nb = mem_block_alloc(MTYPE_MESH_RIB_QUEUE, size, &raw);
 			nb->raw = raw;
-			nb->cap = cap;
+			nb->size = cap;
 		}
 		nb->next = NULL;
 		nb->head = nb->tail = 0;
-		if (b)
+		nb->cap = nb->size;
+		if (b) {
+			b->cap = b->tail; /* what is left stays unused */
 			b->next = nb;
-		else
+		} else {
 			rib->qhead = nb;
+		}
 		rib->qtail = b = nb;
 	}
-	e = &b->e[b->tail++];
-	e->r = r;
 	if (r->best) {
-		e->old_attr = mesh_aset_ref(r->best->attr);
-		e->old_peer = r->best->peer;
-		e->old_path_id = r->best->path_id;
-		e->had_best = 1;
+		b->w[b->tail++] = (uintptr_t)r | QENT_HAS_BEST;
+		b->w[b->tail++] = (uintptr_t)mesh_aset_ref(r->best->attr);
+		b->w[b->tail++] = ((uintptr_t)r->best->path_id << 32) |
+				  r->best->peer;
 	} else {
-		e->old_attr = NULL;
-		e->old_peer = 0;
-		e->old_path_id = 0;
-		e->had_best = 0;
+		b->w[b->tail++] = (uintptr_t)r;
 	}
 	rib->queued++;
 }
@@ -1292,16 +1310,32 @@ static void rib_enqueue(struct mesh_rib *rib, struct mesh_route *r)
 static bool rib_dequeue(struct mesh_rib *rib, struct qent *out)
 {
 	struct qblock *b = rib->qhead;
+	uintptr_t w;
 
 	if (!b || b->head == b->tail)
 		return false;
-	*out = b->e[b->head++];
+	w = b->w[b->head++];
+	out->r = (struct mesh_route *)(w & ~QENT_HAS_BEST);
+	if (w & QENT_HAS_BEST) {
+		uintptr_t sel;
+
+		out->old_attr = (struct mesh_aset *)b->w[b->head++];
+		sel = b->w[b->head++];
+		out->old_path_id = (uint32_t)(sel >> 32);
+		out->old_peer = (uint16_t)sel;
+		out->had_best = 1;
+	} else {
+		out->old_attr = NULL;
+		out->old_path_id = 0;
+		out->old_peer = 0;
+		out->had_best = 0;
+	}
 	rib->queued--;
 	if (b->head == b->tail) {
 		rib->qhead = b->next;
 		if (!rib->qhead)
 			rib->qtail = NULL;
-		if (!rib->qspare && b->cap == QBLOCK_SMALL)
+		if (!rib->qspare && b->size == QBLOCK_SMALL)
 			rib->qspare = b;
 		else
 			qblock_free(b);
@@ -1456,7 +1490,12 @@ static size_t peer_op(struct mesh_rib *rib, uint16_t peer, enum peer_op op)
 {
 	struct peer_op_arg pa = {.rib = rib, .peer = peer, .op = op};
 
-	if (peer >= MESH_RIB_PEERS_MAX || !rib->rx[peer])
+	if (peer >= MESH_RIB_PEERS_MAX)
+		return 0;
+	if (op == PEER_SWEEP && !rib->stale[peer])
+		return 0;
+	rib->stale[peer] = op == PEER_MARK;
+	if (!rib->rx[peer])
 		return 0;
 	trie_walk(&rib->t, peer_op_route, &pa);
 	return pa.count;
@@ -1811,7 +1850,7 @@ void mesh_rib_stats(const struct mesh_rib *rib, struct mesh_rib_stats *s)
 	s->paths = rib->n_paths;
 	s->selected = rib->n_selected;
 	s->bytes = pool_bytes(&rib->routes) + pool_bytes(&rib->paths) +
-		   trie_bytes(&rib->t) + rib->queued * sizeof(struct qent) +
+		   trie_bytes(&rib->t) + rib->queued * sizeof(uintptr_t) +
 		   sizeof(*rib);
 }
 
