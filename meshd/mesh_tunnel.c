@@ -191,6 +191,8 @@ static int reflector_fd = -1;
 static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
 /* Graceful restart: tunnels outlive meshd and are taken over again. */
 static bool mesh_tunnel_keep;
+/* zebra last said the endpoint address is (not) on an interface */
+static bool endpoint_present = true;
 static struct mesh_stamp_reflector reflector;
 static uint64_t reflected;
 static bool node_route_on;
@@ -655,6 +657,61 @@ static struct mesh_tunnel *mesh_tunnel_find(uint32_t peer)
 		if (tunnels[i]->peer == peer)
 			return tunnels[i];
 	return NULL;
+}
+
+/*
+ * zebra saw one of our tunnel interfaces go down or away. A link that is
+ * down carries nothing: the tunnel fails over now rather than after its
+ * probes time out. An interface deleted under us (not by us: the
+ * ifindex is still the tunnel's) is made again.
+ */
+void mesh_tunnel_if_event(const char *ifname, ifindex_t ifindex, bool up,
+			  bool gone)
+{
+	struct mesh_tunnel *t = NULL;
+
+	for (size_t i = 0; i < n_tunnels; i++)
+		if (strcmp(tunnels[i]->ifname, ifname) == 0)
+			t = tunnels[i];
+	if (!t || (ifindex != IFINDEX_INTERNAL && t->ifindex != ifindex))
+		return;
+	if (up && !gone)
+		return; /* the probes decide when it carries traffic again */
+	if (t->state == MESH_TUN_UP) {
+		zlog_info("mesh: %s: interface %s, failing the tunnel over now",
+			  t->ifname, gone ? "deleted" : "down");
+		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
+	}
+	if (gone && !t->dead) {
+		t->dead = true;
+		mesh_tunnel_schedule();
+	}
+}
+
+/* zebra's view of the local addresses: whether the tunnel endpoint is
+ * one of them. */
+void mesh_tunnel_endpoint_event(const struct prefix *p, bool added)
+{
+	const struct mesh_wg_endpoint *ep = &mesh_tunnel_cfg.endpoint;
+	bool match;
+
+	if (!ep->family || p->family != ep->family)
+		return;
+	match = ep->family == AF_INET
+			? memcmp(&p->u.prefix4, ep->addr, 4) == 0
+			: memcmp(&p->u.prefix6, ep->addr, 16) == 0;
+	if (!match || endpoint_present == added)
+		return;
+	endpoint_present = added;
+	if (added)
+		zlog_info("mesh: tunnel endpoint %pFX is configured again",
+			  p);
+	else
+		flog_warn(EC_MESH_TUNNEL,
+			  "mesh: tunnel endpoint %pFX was removed from its "
+			  "interface: tunnels cannot carry traffic until it "
+			  "is back",
+			  p);
 }
 
 void mesh_tunnel_set_keep(bool keep)
@@ -1428,6 +1485,7 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 	char fp[MESH_KEY_FP_SIZE], id[INET_ADDRSTRLEN];
 
 	json_object_boolean_add(js, "active", mesh_tunnel_active());
+	json_object_boolean_add(js, "endpointConfigured", endpoint_present);
 	if (local_key_ok)
 		json_object_string_add(
 			js, "localKey",

@@ -85,6 +85,14 @@ void mesh_tunnel_node_withdraw(uint64_t key);
  * as gateway (a broadcast link). 0 when there is no tunnel. */
 ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway);
 
+/* zebra's interface events: a tunnel interface (name and index) went
+ * down or away, or came up. */
+void mesh_tunnel_if_event(const char *ifname, ifindex_t ifindex, bool up,
+			  bool gone);
+/* zebra's address events, to notice the tunnel endpoint going away. */
+struct prefix;
+void mesh_tunnel_endpoint_event(const struct prefix *p, bool added);
+
 /* Graceful restart: wireguard-go processes outlive meshd, and a
  * restarted meshd takes over the ones it finds (keep), or tunnels go
  * with meshd (the default). */

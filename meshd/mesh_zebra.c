@@ -20,6 +20,7 @@
 #include <zebra.h>
 
 #include "lib/command.h"
+#include "lib/if.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/memory.h"
@@ -373,8 +374,51 @@ static void mesh_zebra_connected(struct zclient *zc)
 	mesh_zebra_eval_all();
 }
 
+/* ---- interfaces and addresses ---- */
+
+static int mesh_zebra_if_create(struct interface *ifp)
+{
+	return 0;
+}
+
+static int mesh_zebra_if_up(struct interface *ifp)
+{
+	mesh_tunnel_if_event(ifp->name, ifp->ifindex, true, false);
+	return 0;
+}
+
+static int mesh_zebra_if_down(struct interface *ifp)
+{
+	mesh_tunnel_if_event(ifp->name, ifp->ifindex, false, false);
+	return 0;
+}
+
+static int mesh_zebra_if_destroy(struct interface *ifp)
+{
+	/* ifp->ifindex is still the deleted interface's here: a tunnel
+	 * remade under the same name meanwhile is not touched */
+	mesh_tunnel_if_event(ifp->name, ifp->ifindex, false, true);
+	return 0;
+}
+
+static int mesh_zebra_if_address(ZAPI_CALLBACK_ARGS)
+{
+	struct connected *ifc;
+	bool added = cmd == ZEBRA_INTERFACE_ADDRESS_ADD;
+
+	ifc = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	if (!ifc)
+		return 0;
+	mesh_tunnel_endpoint_event(ifc->address, added);
+	if (!added)
+		connected_free(&ifc);
+	return 0;
+}
+
 static zclient_handler *const mesh_zebra_handlers[] = {
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = mesh_zebra_route_notify,
+	[ZEBRA_INTERFACE_ADDRESS_ADD] = mesh_zebra_if_address,
+	[ZEBRA_INTERFACE_ADDRESS_DELETE] = mesh_zebra_if_address,
 };
 
 /* ---- show ---- */
@@ -479,6 +523,8 @@ void mesh_zebra_init(void)
 			      array_size(mesh_zebra_handlers));
 	zclient_init(zclient, ZEBRA_ROUTE_MESH, 0, &mesh_privs);
 	zclient->zebra_connected = mesh_zebra_connected;
+	if_zapi_callbacks(mesh_zebra_if_create, mesh_zebra_if_up,
+			  mesh_zebra_if_down, mesh_zebra_if_destroy);
 	install_element(VIEW_NODE, &show_mesh_routes_cmd);
 }
 

@@ -301,6 +301,31 @@ def test_silent_cut_uses_backup():
            "a back on its tunnel to b", count=60)
 
 
+def test_link_down_fails_over_at_once():
+    """The a-b tunnel interface set down on a: zebra tells meshd, which
+    moves the route to its backup at once (probes at 20 ms x 3 would take
+    60 ms; the log says the interface did it); set up again, the probes
+    bring the tunnel back and the route returns."""
+    expect(lambda: None if routes("a")["10.2.0.0/24"].get("interface") == ifname("a", "b")
+           else routes("a")["10.2.0.0/24"], "a's route to b on the a-b tunnel")
+    gear("a").run("ip link set {} down".format(ifname("a", "b")))
+    try:
+        def moved():
+            r = routes("a")["10.2.0.0/24"]
+            return None if r.get("interface") not in (None, ifname("a", "b")) else r
+
+        expect(moved, "a's route to b on a backup", count=20, wait=0.25)
+        assert tunnels("a")["tunnels"][node("b")]["state"] == "down"
+        log = gear("a").run("cat {}/a/meshd.log".format(get_topogen().logdir))
+        assert "{}: interface down, failing the tunnel over now".format(ifname("a", "b")) in log
+    finally:
+        gear("a").run("ip link set {} up".format(ifname("a", "b")))
+    expect(lambda: None if tunnels("a")["tunnels"][node("b")]["state"] == "up"
+           else tunnels("a")["tunnels"][node("b")], "a's tunnel to b up again", count=60)
+    expect(lambda: None if next_hop_to_b() == node("b") else next_hop_to_b(),
+           "a back on its tunnel to b", count=60)
+
+
 def test_bad_signature_refused():
     "e's node route is signed by another key: refused, no tunnel to it."
     for name in HOSTED:
