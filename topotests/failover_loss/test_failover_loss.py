@@ -207,12 +207,19 @@ def mesh_configs(tgen):
             MESH_CTL_ADDR, workdir, pub, sign, lan=lan, ivn=n,
             tunnel=["probe interval {}".format(interval),
                     "probe down-after {}".format(down_after)])
-        confs[name] = lib_mesh.write_config(workdir, name, text)
+        confs[name] = lib_mesh.write_config(workdir, name, with_work_queue(text))
     text = lib_mesh.controller_config(
         MESH_CTL, "10.253.0.10", ("{}-eth0".format(MESH_CTL), MESH_CTL_ADDR + "/24"),
         [mesh_endpoint(name) for name in MESH_SITES])
     confs[MESH_CTL] = lib_mesh.write_config(workdir, MESH_CTL, text)
     return confs
+
+
+def with_work_queue(text):
+    """zebra without its 10 ms hold before processing route changes
+    ('zebra work-queue 0'), on every router of both topologies alike: the
+    setting for fast failover that doc/user/meshd.rst recommends."""
+    return text.replace("\n", "\nzebra work-queue 0\n", 1)
 
 
 def build_topo(tgen):
@@ -228,7 +235,11 @@ def setup_module(mod):
     tgen.start_topology()
     confs = mesh_configs(tgen)
     for name, router in tgen.routers().items():
-        conf = confs.get(name) or os.path.join(CWD, name, "frr.conf")
+        conf = confs.get(name)
+        if not conf:
+            with open(os.path.join(CWD, name, "frr.conf")) as f:
+                conf = lib_mesh.write_config(lib_mesh.key_dir(tgen.logdir), name,
+                                             with_work_queue(f.read()))
         router.load_frr_config(conf, DAEMONS[name])
     tgen.start_router()
 
