@@ -10,6 +10,9 @@ Checks shared by meshd's topotests, on FRR's topotest library:
   expect_json(router, cmd, want, what)
                                   poll until cmd's JSON contains want
   stays(func, what, seconds)      func keeps returning None throughout
+  start_frr(mod, build_topo, cwd) the topology of build_topo, each router
+                                  with <cwd>/<router>/frr.conf; stop_frr()
+                                  ends it (setup_module / teardown_module)
 
 Polling budget: 60 tries x 0.5 s unless a test says otherwise.
 """
@@ -17,8 +20,10 @@ Polling budget: 60 tries x 0.5 s unless a test says otherwise.
 import functools
 import time
 
+import os
+
 from lib import topotest
-from lib.topogen import get_topogen
+from lib.topogen import Topogen, get_topogen
 
 COUNT, WAIT = 60, 0.5
 
@@ -51,3 +56,17 @@ def stays(func, what, seconds=10):
         result = func()
         assert result is None, "{}: {}".format(what, result)
         time.sleep(0.5)
+
+
+def start_frr(mod, build_topo, cwd):
+    """Builds the topology and starts every router on its own frr.conf."""
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    for name, router in tgen.routers().items():
+        router.load_frr_config(os.path.join(cwd, name, "frr.conf"))
+    tgen.start_router()
+    return tgen
+
+
+def stop_frr():
+    get_topogen().stop_topology()

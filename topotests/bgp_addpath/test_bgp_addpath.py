@@ -32,8 +32,7 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(CWD))
 
 from lib import topotest
-from lib.topogen import Topogen, get_topogen
-from lib_checks import expect, expect_json, gear, vtysh_config
+from lib_checks import expect, expect_json, gear, start_frr, stop_frr, vtysh_config
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -59,15 +58,11 @@ def build_topo(tgen):
 
 
 def setup_module(mod):
-    tgen = Topogen(build_topo, mod.__name__)
-    tgen.start_topology()
-    for name, router in tgen.routers().items():
-        router.load_frr_config(os.path.join(CWD, name, "frr.conf"))
-    tgen.start_router()
+    start_frr(mod, build_topo, CWD)
 
 
 def teardown_module(mod):
-    get_topogen().stop_topology()
+    stop_frr()
 
 
 # ----------------------------------------------------------------------

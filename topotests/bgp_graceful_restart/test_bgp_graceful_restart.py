@@ -28,7 +28,6 @@ and originates 10.100.1.0/24 and 10.100.2.0/24; r1 originates
   and takes r1's fresh one.
 """
 
-import json
 import os
 import re
 import sys
@@ -39,8 +38,8 @@ import pytest
 CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(CWD))
 
-from lib_checks import expect, gear
-from lib.topogen import Topogen, get_topogen
+from lib_checks import expect, gear, start_frr, stop_frr
+from lib.topogen import get_topogen
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -56,15 +55,11 @@ def build_topo(tgen):
 
 
 def setup_module(mod):
-    tgen = Topogen(build_topo, mod.__name__)
-    tgen.start_topology()
-    for name, router in tgen.routers().items():
-        router.load_frr_config(os.path.join(CWD, name, "frr.conf"))
-    tgen.start_router()
+    start_frr(mod, build_topo, CWD)
 
 
 def teardown_module(mod):
-    get_topogen().stop_topology()
+    stop_frr()
 
 
 # ----------------------------------------------------------------------

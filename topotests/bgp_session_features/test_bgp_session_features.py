@@ -29,8 +29,7 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(CWD))
 
 from lib import topotest
-from lib.topogen import Topogen, get_topogen
-from lib_checks import COUNT, WAIT, expect, expect_json, gear, stays, vtysh_config
+from lib_checks import COUNT, WAIT, expect, expect_json, gear, start_frr, stays, stop_frr, vtysh_config
 
 pytestmark = [pytest.mark.meshd, pytest.mark.bgpd]
 
@@ -56,15 +55,11 @@ def build_topo(tgen):
 
 
 def setup_module(mod):
-    tgen = Topogen(build_topo, mod.__name__)
-    tgen.start_topology()
-    for name, router in tgen.routers().items():
-        router.load_frr_config(os.path.join(CWD, name, "frr.conf"))
-    tgen.start_router()
+    start_frr(mod, build_topo, CWD)
 
 
 def teardown_module(mod):
-    get_topogen().stop_topology()
+    stop_frr()
 
 
 # ----------------------------------------------------------------------
