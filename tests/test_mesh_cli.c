@@ -11,24 +11,13 @@
 #include <CUnit/Basic.h>
 
 #include "lib/command.h"
-#include "lib/ferr.h"
-#include "lib/lib_vty.h"
-#include "lib/northbound.h"
-#include "lib/privs.h"
-#include "lib/thread.h"
 #include "lib/vty.h"
-
-#include "meshd/meshd.h"
-#include "meshd/mesh_debug.h"
-#include "meshd/mesh_errors.h"
-#include "meshd/mesh_nb.h"
-#include "meshd/mesh_vty.h"
-
-#include "tests/mesh_test_vty.h"
 
 struct thread_master *master;
 /* meshd's main() owns these; the BGP sockets (not opened here) use them. */
 struct zebra_privs_t mesh_privs;
+
+#include "tests/mesh_test_daemon.h"
 
 static void test_show_unconfigured(void)
 {
@@ -125,26 +114,10 @@ static void test_delete(void)
 
 int main(void)
 {
-	static const struct frr_yang_module_info *const modules[] = {
-		&frr_meshd_info,
-	};
 	CU_pSuite suite;
 	unsigned int failed;
 
-	master = thread_master_create(NULL);
-	log_ref_init();
-	cmd_init(1);
-	vty_init(master, false);
-	lib_cmd_init();
-	nb_init(master, modules, array_size(modules), false);
-	mesh_error_init();
-	mesh_debug_init();
-	mesh_init();
-	mesh_vty_init();
-
-	vty = vty_new();
-	vty->type = VTY_SHELL;
-	vty->node = ENABLE_NODE;
+	mesh_test_daemon_init();
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
