@@ -54,6 +54,7 @@
 #include "meshd/mesh_keys.h"
 #include "meshd/mesh_netlink.h"
 #include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_wgk.h"
 #include "meshd/mesh_zebra.h"
 
 #ifndef VTYSH_EXTRACT_PL
@@ -101,10 +102,12 @@ enum mesh_tun_state {
 
 struct mesh_tunnel {
 	const struct mesh_tunnel_driver *drv;
+	/* wireguard driver: the kernel's WireGuard or wireguard-go */
+	const struct mesh_wg_impl *wg;
 	uint32_t peer; /* node ID, host order */
 	char ifname[IFNAMSIZ];
 	ifindex_t ifindex;
-	struct mesh_wg_dev dev;
+	struct mesh_wg_dev dev; /* wireguard-go */
 	uint16_t listen_port;
 	struct mesh_wg_endpoint remote;
 	uint8_t peer_pub[MESH_KEY_LEN];
@@ -157,6 +160,30 @@ struct mesh_tunnel_driver {
 	int (*peer)(struct mesh_tunnel *t, char *err, size_t errlen);
 	void (*down)(struct mesh_tunnel *t);
 	void (*show)(const struct mesh_tunnel *t, json_object *j);
+};
+
+/*
+ * The "wireguard" driver runs on one of two WireGuard implementations:
+ * the kernel's, over generic netlink (mesh_wgk.c), where the kernel has
+ * the "wireguard" family, or wireguard-go over its UAPI socket
+ * (mesh_wg.c). Both take a struct mesh_wg_cfg and give a struct
+ * mesh_wg_state, so the key, the peer, key rotation and show work the
+ * same on either. Which one is asked once per daemon start and again when
+ * the kernel fails to create a device; a tunnel keeps the one it was built
+ * on, and a wireguard-go adopted at a graceful restart stays one.
+ */
+struct mesh_wg_impl {
+	const char *name; /* "wireguardImplementation" in the show */
+	/* Make the interface, or adopt the one kept over a restart. */
+	int (*up)(struct mesh_tunnel *t, char *err, size_t errlen);
+	void (*down)(struct mesh_tunnel *t);
+	int (*set)(const struct mesh_tunnel *t, const struct mesh_wg_cfg *c,
+		   char *err, size_t errlen);
+	int (*get)(const struct mesh_tunnel *t, struct mesh_wg_state *st,
+		   char *err, size_t errlen);
+	/* Whether the interface is still served; what happened if not. */
+	bool (*running)(struct mesh_tunnel *t);
+	const char *gone;
 };
 
 struct mesh_tnode {
@@ -512,10 +539,11 @@ static void mesh_tunnel_probe_send(struct thread *thread)
 	    now - MAX(t->last_rx, t->state_since) >
 		    (uint64_t)ivl * 1000 * mesh_tunnel_cfg.probe_down_after)
 		mesh_tunnel_set_state(t, MESH_TUN_DOWN);
-	if (t->drv->keyed && !mesh_wg_running(&t->dev)) {
-		/* wireguard-go ended under us: its interface went with it */
-		flog_err(EC_MESH_TUNNEL, "%s: wireguard-go exited, rebuilding",
-			 t->ifname);
+	if (t->drv->keyed && !t->wg->running(t)) {
+		/* wireguard-go ended under us: its interface went with it;
+		 * or the kernel's WireGuard interface was deleted */
+		flog_err(EC_MESH_TUNNEL, "%s: %s, rebuilding", t->ifname,
+			 t->wg->gone);
 		t->dead = true;
 		mesh_tunnel_schedule();
 		return;
@@ -763,6 +791,19 @@ static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n, uint32_t local,
 
 /* ---- drivers ---- */
 
+/* A kernel interface (VXLAN, kernel WireGuard) goes with RTM_DELLINK. */
+static void mesh_tunnel_link_down(struct mesh_tunnel *t)
+{
+	char err[256];
+	int ret;
+
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_nl_link_del(t->ifname, err, sizeof(err));
+	}
+	if (ret < 0 && ret != -ENODEV)
+		zlog_warn("mesh: %s", err);
+}
+
 /* Configure the WireGuard side: our key and port, the one peer. */
 static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 {
@@ -791,22 +832,25 @@ static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 	if (t->adopted) {
 		/* A wireguard-go kept across a restart that already has
 		 * this peer keeps its session: no new handshake, nothing
-		 * lost (wireguard-go ignores an unchanged private key). */
+		 * lost (wireguard-go ignores an unchanged private key; so
+		 * does the kernel, and an unchanged port). */
 		struct mesh_wg_state ws;
 
-		if (mesh_wg_get(&t->dev, &ws, err, errlen) == 0) {
+		if (t->wg->get(t, &ws, err, errlen) == 0) {
 			if (ws.n_peers == 1 &&
 			    mesh_wg_state_peer(&ws, t->peer_pub))
 				c.replace_peers = false;
 			mesh_wg_state_wipe(&ws);
 		}
 	}
-	ret = mesh_wg_set(&t->dev, &c, err, errlen);
+	ret = t->wg->set(t, &c, err, errlen);
 	explicit_bzero(c.private_key, sizeof(c.private_key));
 	return ret;
 }
 
-static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
+/* -- wireguard-go -- */
+
+static int mesh_wgd_go_up(struct mesh_tunnel *t, char *err, size_t errlen)
 {
 	struct mesh_wg_start_opts o = {.log_level = "error",
 				       .ambient_net_admin = true};
@@ -824,7 +868,7 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 			zlog_info("mesh: %s: adopting the running wireguard-go "
 				  "(pid %d) from before the restart",
 				  t->ifname, (int)t->dev.owner);
-			return mesh_wgd_peer(t, err, errlen);
+			return 0;
 		}
 		zlog_info("mesh: %s: stopping the wireguard-go (pid %d) left "
 			  "by a meshd before us",
@@ -845,6 +889,176 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 		return o.tun_fd;
 	ret = mesh_wg_start(&t->dev, t->ifname, &o, err, errlen);
 	close(o.tun_fd);
+	return ret;
+}
+
+static void mesh_wgd_go_down(struct mesh_tunnel *t)
+{
+	char err[256];
+
+	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
+		zlog_warn("mesh: %s: %s", t->ifname, err);
+}
+
+static int mesh_wgd_go_set(const struct mesh_tunnel *t,
+			   const struct mesh_wg_cfg *c, char *err,
+			   size_t errlen)
+{
+	return mesh_wg_set(&t->dev, c, err, errlen);
+}
+
+static int mesh_wgd_go_get(const struct mesh_tunnel *t,
+			   struct mesh_wg_state *st, char *err, size_t errlen)
+{
+	return mesh_wg_get(&t->dev, st, err, errlen);
+}
+
+static bool mesh_wgd_go_running(struct mesh_tunnel *t)
+{
+	return mesh_wg_running(&t->dev);
+}
+
+static const struct mesh_wg_impl mesh_wgd_go = {
+	.name = "wireguard-go",
+	.up = mesh_wgd_go_up,
+	.down = mesh_wgd_go_down,
+	.set = mesh_wgd_go_set,
+	.get = mesh_wgd_go_get,
+	.running = mesh_wgd_go_running,
+	.gone = "wireguard-go exited",
+};
+
+/* -- the kernel -- */
+
+static uint16_t wgk_family; /* the generic netlink family's id */
+
+static int mesh_wgd_kernel_set(const struct mesh_tunnel *t,
+			       const struct mesh_wg_cfg *c, char *err,
+			       size_t errlen)
+{
+	int ret;
+
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_wgk_set(wgk_family, t->ifname, c, err, errlen);
+	}
+	return ret;
+}
+
+static int mesh_wgd_kernel_get(const struct mesh_tunnel *t,
+			       struct mesh_wg_state *st, char *err,
+			       size_t errlen)
+{
+	int ret;
+
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_wgk_get(wgk_family, t->ifname, st, err, errlen);
+	}
+	return ret;
+}
+
+/* A kernel interface needs no process: one that outlived the meshd
+ * before us is kept with graceful restart, made afresh otherwise. */
+static int mesh_wgd_kernel_up(struct mesh_tunnel *t, char *err, size_t errlen)
+{
+	struct mesh_wg_state ws;
+	int ret;
+
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_wgk_link_add(t->ifname, err, errlen);
+	}
+	if (ret != -EEXIST)
+		return ret;
+	if (mesh_tunnel_keep && !t->dead &&
+	    mesh_wgd_kernel_get(t, &ws, err, errlen) == 0) {
+		mesh_wg_state_wipe(&ws);
+		t->adopted = true;
+		zlog_info("mesh: %s: adopting the kernel WireGuard interface "
+			  "from before the restart",
+			  t->ifname);
+		return 0;
+	}
+	zlog_info("mesh: %s: removing the interface left by a meshd before us",
+		  t->ifname);
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_nl_link_del(t->ifname, err, errlen);
+		if (ret == 0)
+			ret = mesh_wgk_link_add(t->ifname, err, errlen);
+	}
+	return ret;
+}
+
+static bool mesh_wgd_kernel_running(struct mesh_tunnel *t)
+{
+	return if_nametoindex(t->ifname) != 0;
+}
+
+static const struct mesh_wg_impl mesh_wgd_kernel = {
+	.name = "kernel",
+	.up = mesh_wgd_kernel_up,
+	.down = mesh_tunnel_link_down,
+	.set = mesh_wgd_kernel_set,
+	.get = mesh_wgd_kernel_get,
+	.running = mesh_wgd_kernel_running,
+	.gone = "its kernel WireGuard interface is gone",
+};
+
+/* -- which one -- */
+
+static const struct mesh_wg_impl *wg_impl; /* NULL: not asked yet */
+static char wg_impl_why[160];		   /* why not the kernel */
+
+/* The implementation new tunnels use; again: ask the kernel again. */
+static const struct mesh_wg_impl *mesh_wgd_impl(bool again)
+{
+	const struct mesh_wg_impl *was = wg_impl;
+	struct mesh_wgk_family fam;
+
+	if (wg_impl && !again)
+		return wg_impl;
+	if (mesh_wgk_family_resolve(&fam, wg_impl_why, sizeof(wg_impl_why)) ==
+	    0) {
+		wgk_family = fam.id;
+		wg_impl_why[0] = '\0';
+		wg_impl = &mesh_wgd_kernel;
+	} else {
+		wg_impl = &mesh_wgd_go;
+	}
+	if (wg_impl == was)
+		return wg_impl;
+	if (wg_impl == &mesh_wgd_kernel)
+		zlog_info("mesh: WireGuard tunnels use the kernel (generic "
+			  "netlink family \"%s\", id %u, version %u)",
+			  MESH_WGK_FAMILY_NAME, fam.id, fam.version);
+	else
+		zlog_info("mesh: WireGuard tunnels use wireguard-go: %s",
+			  wg_impl_why);
+	return wg_impl;
+}
+
+static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
+{
+	int ret;
+
+	t->wg = mesh_wgd_impl(false);
+	/* A wireguard-go left by a meshd before us, serving this interface
+	 * here: with graceful restart it keeps it (mesh_wgd_go_up adopts
+	 * it); otherwise it makes way for the kernel's. */
+	if (t->wg == &mesh_wgd_kernel &&
+	    mesh_wg_attach(&t->dev, t->ifname, NULL, NULL, 0) == 0 &&
+	    if_nametoindex(t->ifname)) {
+		if (mesh_tunnel_keep && !t->dead)
+			t->wg = &mesh_wgd_go;
+		else
+			mesh_wg_stop(&t->dev, NULL, 0);
+	}
+	ret = t->wg->up(t, err, errlen);
+	if (ret < 0 && t->wg == &mesh_wgd_kernel &&
+	    mesh_wgd_impl(true) == &mesh_wgd_go) {
+		zlog_warn("mesh: %s: %s; made with wireguard-go instead",
+			  t->ifname, err);
+		t->wg = &mesh_wgd_go;
+		ret = t->wg->up(t, err, errlen);
+	}
 	if (ret < 0)
 		return ret;
 	return mesh_wgd_peer(t, err, errlen);
@@ -852,10 +1066,8 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 
 static void mesh_wgd_down(struct mesh_tunnel *t)
 {
-	char err[256];
-
-	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
-		zlog_warn("mesh: %s: %s", t->ifname, err);
+	if (t->wg)
+		t->wg->down(t);
 }
 
 static void mesh_wgd_show(const struct mesh_tunnel *t, json_object *j)
@@ -864,7 +1076,8 @@ static void mesh_wgd_show(const struct mesh_tunnel *t, json_object *j)
 	const struct mesh_wg_peer_state *ps;
 	char err[128];
 
-	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) < 0) {
+	json_object_string_add(j, "wireguardImplementation", t->wg->name);
+	if (t->wg->get(t, &ws, err, sizeof(err)) < 0) {
 		json_object_string_add(j, "wireguardError", err);
 		return;
 	}
@@ -923,18 +1136,6 @@ static int mesh_vxd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	return ret;
 }
 
-static void mesh_vxd_down(struct mesh_tunnel *t)
-{
-	char err[256];
-	int ret;
-
-	frr_with_privs (&mesh_privs) {
-		ret = mesh_nl_link_del(t->ifname, err, sizeof(err));
-	}
-	if (ret < 0 && ret != -ENODEV)
-		zlog_warn("mesh: %s", err);
-}
-
 static void mesh_vxd_show(const struct mesh_tunnel *t, json_object *j)
 {
 	json_object_int_add(
@@ -960,7 +1161,7 @@ static const struct mesh_tunnel_driver mesh_tunnel_drivers[] = {
 			.mtu = 1450,
 			.gateway = true,
 			.up = mesh_vxd_up,
-			.down = mesh_vxd_down,
+			.down = mesh_tunnel_link_down,
 			.show = mesh_vxd_show,
 		},
 };
@@ -1079,7 +1280,7 @@ static int mesh_wgd_pending_add(struct mesh_tunnel *t, char *err, size_t errlen)
 	struct mesh_wg_cfg c = {.peers = &pc, .n_peers = 1};
 
 	memcpy(pc.public_key, t->pending_pub, MESH_KEY_LEN);
-	return mesh_wg_set(&t->dev, &c, err, errlen);
+	return t->wg->set(t, &c, err, errlen);
 }
 
 /* Once the peer's new key completed a handshake, the peer switched:
@@ -1102,7 +1303,7 @@ static void mesh_wgd_pending_check(struct mesh_tunnel *t)
 	char err[256];
 	bool switched;
 
-	if (mesh_wg_get(&t->dev, &ws, err, sizeof(err)) < 0)
+	if (t->wg->get(t, &ws, err, sizeof(err)) < 0)
 		return;
 	ps = mesh_wg_state_peer(&ws, t->pending_pub);
 	switched = ps && ps->last_handshake_sec;
@@ -1111,7 +1312,7 @@ static void mesh_wgd_pending_check(struct mesh_tunnel *t)
 		return;
 	memcpy(pc[0].public_key, t->pending_pub, MESH_KEY_LEN);
 	memcpy(pc[1].public_key, t->peer_pub, MESH_KEY_LEN);
-	if (mesh_wg_set(&t->dev, &c, err, sizeof(err)) < 0) {
+	if (t->wg->set(t, &c, err, sizeof(err)) < 0) {
 		flog_err(EC_MESH_TUNNEL, "%s: new peer key: %s", t->ifname,
 			 err);
 		return;
@@ -1184,7 +1385,7 @@ static void mesh_tunnel_rotate_switch(struct thread *thread)
 	memcpy(c.private_key, next_key.priv, MESH_KEY_LEN);
 	for (size_t i = 0; i < n_tunnels; i++)
 		if (tunnels[i]->drv->keyed &&
-		    mesh_wg_set(&tunnels[i]->dev, &c, err, sizeof(err)) < 0)
+		    tunnels[i]->wg->set(tunnels[i], &c, err, sizeof(err)) < 0)
 			flog_err(EC_MESH_TUNNEL, "%s: new key: %s",
 				 tunnels[i]->ifname, err);
 	explicit_bzero(c.private_key, sizeof(c.private_key));
@@ -1503,6 +1704,13 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 	json_object_int_add(js, "probeIntervalMs",
 			    mesh_tunnel_cfg.probe_interval_ms);
 	json_object_int_add(js, "reflected", reflected);
+	if (mesh_tunnel_cfg.driver == MESH_TUNNEL_DRIVER_WIREGUARD) {
+		json_object_string_add(js, "wireguardImplementation",
+				       mesh_wgd_impl(false)->name);
+		if (wg_impl_why[0])
+			json_object_string_add(js, "wireguardKernelUnavailable",
+					       wg_impl_why);
+	}
 	for (size_t i = 0; i < n_tunnels; i++)
 		json_object_object_addf(
 			jt, mesh_tunnel_json(tunnels[i]), "%pI4",
@@ -1527,6 +1735,10 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
+	if (mesh_tunnel_cfg.driver == MESH_TUNNEL_DRIVER_WIREGUARD)
+		vty_out(vty, "WireGuard: %s%s%s%s\n",
+			mesh_wgd_impl(false)->name, wg_impl_why[0] ? " (" : "",
+			wg_impl_why, wg_impl_why[0] ? ")" : "");
 	vty_out(vty, "%-16s %-16s %-6s %10s %10s %7s %s\n", "Neighbor",
 		"Interface", "State", "Delay(us)", "DV(us)", "Loss%",
 		"Peer key");
