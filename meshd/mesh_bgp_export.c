@@ -832,12 +832,13 @@ void mesh_bgp_established(struct mesh_peer *peer)
 				mesh_bgp->rib[afi], peer->rib_peer.index);
 
 			if (n)
-				zlog_info("BGP neighbor %pSU: restarted without "
-					  "forwarding state for %s, %zu stale "
-					  "paths removed",
-					  &peer->su,
-					  afi == MESH_AFI_IP ? "IPv4" : "IPv6",
-					  n);
+				zlog_info(
+					"BGP neighbor %pSU: restarted without "
+					"forwarding state for %s, %zu stale "
+					"paths removed",
+					&peer->su,
+					afi == MESH_AFI_IP ? "IPv4" : "IPv6",
+					n);
 		}
 		if (!peer->af_up[afi])
 			continue;

@@ -1131,7 +1131,7 @@ struct qent {
 
 struct qblock {
 	struct qblock *next;
-	void *raw;	       /* the allocation, to free */
+	void *raw;		  /* the allocation, to free */
 	uint32_t head, tail, cap; /* cap: words in use, up to size */
 	uint32_t size;		  /* words allocated */
 	uintptr_t w[];
@@ -1299,8 +1299,8 @@ static void rib_enqueue(struct mesh_rib *rib, struct mesh_route *r)
 	if (r->best) {
 		b->w[b->tail++] = (uintptr_t)r | QENT_HAS_BEST;
 		b->w[b->tail++] = (uintptr_t)mesh_aset_ref(r->best->attr);
-		b->w[b->tail++] = ((uintptr_t)r->best->path_id << 32) |
-				  r->best->peer;
+		b->w[b->tail++] =
+			((uintptr_t)r->best->path_id << 32) | r->best->peer;
 	} else {
 		b->w[b->tail++] = (uintptr_t)r;
 	}

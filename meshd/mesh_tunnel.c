@@ -732,8 +732,7 @@ void mesh_tunnel_endpoint_event(const struct prefix *p, bool added)
 		return;
 	endpoint_present = added;
 	if (added)
-		zlog_info("mesh: tunnel endpoint %pFX is configured again",
-			  p);
+		zlog_info("mesh: tunnel endpoint %pFX is configured again", p);
 	else
 		flog_warn(EC_MESH_TUNNEL,
 			  "mesh: tunnel endpoint %pFX was removed from its "

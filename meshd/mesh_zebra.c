@@ -65,7 +65,8 @@ static uint64_t n_installs, n_failovers;
 static struct {
 	bool enabled;
 	uint32_t stale_time;
-	bool pending; /* route update pending sent, complete not yet */
+	bool pending;	  /* route update pending sent, complete not yet */
+	bool reconciling; /* zebra's leftovers are being looked for */
 } zgr;
 
 static struct route_table *mesh_zebra_table(int family)
@@ -350,7 +351,13 @@ void mesh_zebra_gr_update_pending(void)
 		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_PENDING, afi);
 }
 
-/* Everything is installed again: zebra removes the stale rest. */
+/*
+ * Everything is installed again: zebra removes the stale rest. zebra
+ * tells stale from refreshed by whole seconds (a route installed in the
+ * second meshd went away counts as refreshed), so meshd also asks once
+ * for zebra's mesh routes (a redistribution request, dropped right after
+ * zebra has sent them) and deletes those it did not install again.
+ */
 void mesh_zebra_gr_update_complete(void)
 {
 	if (!zgr.pending)
@@ -358,6 +365,47 @@ void mesh_zebra_gr_update_complete(void)
 	zgr.pending = false;
 	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
 		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, afi);
+	if (!zclient || zclient->sock < 0)
+		return;
+	zgr.reconciling = true;
+	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		/* zclient's own bookkeeping refuses our own route type */
+		zebra_redistribute_send(ZEBRA_REDISTRIBUTE_ADD, zclient, afi,
+					ZEBRA_ROUTE_MESH, 0, VRF_DEFAULT);
+		zebra_redistribute_send(ZEBRA_REDISTRIBUTE_DELETE, zclient, afi,
+					ZEBRA_ROUTE_MESH, 0, VRF_DEFAULT);
+	}
+}
+
+/* One of zebra's mesh routes, as the reconciliation above asked. */
+static int mesh_zebra_redist_route(ZAPI_CALLBACK_ARGS)
+{
+	struct zapi_route api;
+	struct route_node *rn;
+	bool ours;
+
+	if (zapi_route_decode(zclient->ibuf, &api) < 0)
+		return -1;
+	if (!zgr.reconciling || cmd != ZEBRA_REDISTRIBUTE_ROUTE_ADD ||
+	    api.type != ZEBRA_ROUTE_MESH ||
+	    (api.prefix.family != AF_INET && api.prefix.family != AF_INET6))
+		return 0;
+	rn = route_node_lookup(zroutes[api.prefix.family == AF_INET6],
+			       &api.prefix);
+	ours = rn && rn->info && ((struct mesh_zroute *)rn->info)->nh_if;
+	if (rn)
+		route_unlock_node(rn);
+	if (ours)
+		return 0;
+	/* usually zebra's own sweep is removing it already */
+	MESH_DEBUG(zebra,
+		   "%pFX: left in zebra by the meshd before the restart, "
+		   "deleting it",
+		   &api.prefix);
+	api.message = 0;
+	api.nexthop_num = 0;
+	zclient_route_send(ZEBRA_ROUTE_DELETE, zclient, &api);
+	return 0;
 }
 
 static void mesh_zebra_connected(struct zclient *zc)
@@ -418,6 +466,8 @@ static int mesh_zebra_if_address(ZAPI_CALLBACK_ARGS)
 static zclient_handler *const mesh_zebra_handlers[] = {
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = mesh_zebra_route_notify,
 	[ZEBRA_INTERFACE_ADDRESS_ADD] = mesh_zebra_if_address,
+	[ZEBRA_REDISTRIBUTE_ROUTE_ADD] = mesh_zebra_redist_route,
+	[ZEBRA_REDISTRIBUTE_ROUTE_DEL] = mesh_zebra_redist_route,
 	[ZEBRA_INTERFACE_ADDRESS_DELETE] = mesh_zebra_if_address,
 };
 
