@@ -129,6 +129,9 @@ struct mesh_tunnel {
 	struct mesh_stamp_session st;
 	int fd;
 	struct thread *t_read, *t_send;
+	/* the peer's key switch is due: watched closely (pending_watch) */
+	struct thread *t_pending;
+	uint64_t pending_until; /* monotonic us: back to the probe ticks */
 
 	/* What the node route says about this tunnel now. */
 	bool adv_up;
@@ -1171,6 +1174,7 @@ static void mesh_tunnel_free(struct mesh_tunnel *t)
 {
 	THREAD_OFF(t->t_read);
 	THREAD_OFF(t->t_send);
+	THREAD_OFF(t->t_pending);
 	if (t->fd >= 0)
 		close(t->fd);
 	if (t->drv)
@@ -1323,6 +1327,40 @@ static void mesh_wgd_pending_check(struct mesh_tunnel *t)
 }
 
 /*
+ * The peer switches to its new key MESH_KEY_GRACE_MS after advertising
+ * it. Until this side moves the allowed IPs to the new key, what the
+ * peer sends on its new session is dropped here, so the switch is
+ * watched every MESH_PENDING_POLL_MS from shortly before it is due
+ * rather than at the probe interval (100 ms by default).
+ */
+#define MESH_PENDING_EARLY_MS 100
+#define MESH_PENDING_POLL_MS 1
+#define MESH_PENDING_WATCH_MS 1500
+
+static void mesh_tunnel_pending_watch(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+
+	if (!t->has_pending)
+		return;
+	mesh_wgd_pending_check(t);
+	if (t->has_pending && mesh_now_us() < t->pending_until)
+		thread_add_timer_msec(master, mesh_tunnel_pending_watch, t,
+				      MESH_PENDING_POLL_MS, &t->t_pending);
+}
+
+static void mesh_tunnel_pending_watch_start(struct mesh_tunnel *t)
+{
+	uint32_t early = MESH_KEY_GRACE_MS - MESH_PENDING_EARLY_MS;
+
+	THREAD_OFF(t->t_pending);
+	t->pending_until =
+		mesh_now_us() + (uint64_t)(early + MESH_PENDING_WATCH_MS) * 1000;
+	thread_add_timer_msec(master, mesh_tunnel_pending_watch, t, early,
+			      &t->t_pending);
+}
+
+/*
  * The peer's node route changed: follow its endpoint and key. A new key
  * on a working tunnel is a rotation: it is prepared beside the old one
  * (the peer uses it MESH_KEY_GRACE_MS later) and taken over once it
@@ -1353,6 +1391,7 @@ static bool mesh_tunnel_follow(struct mesh_tunnel *t,
 		t->has_pending = true;
 		if (mesh_wgd_pending_add(t, err, sizeof(err)) < 0)
 			flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
+		mesh_tunnel_pending_watch_start(t);
 		return true;
 	}
 	t->remote = ep;
