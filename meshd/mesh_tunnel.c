@@ -198,6 +198,9 @@ struct mesh_tnode {
 	bool key_ok;
 	char why[96];	      /* why its key is not used */
 	uint64_t retry_after; /* monotonic us: a build failed, wait */
+	/* the attribute as received, to check again under a new CA key */
+	uint8_t *raw;
+	size_t raw_len;
 };
 
 static struct mesh_tnode *tnodes;
@@ -251,14 +254,45 @@ static struct mesh_tnode *mesh_tnode_find(uint32_t id)
 
 static void mesh_tunnel_schedule(void);
 
+/* Whether n's advertised key is usable: an endpoint, and the mesh CA's
+ * signature over the attribute (ma decoded from raw). Logged once per
+ * verdict, not per update. */
+static void mesh_tnode_verify(struct mesh_tnode *n, struct mesh_attr *ma,
+			      const uint8_t *raw)
+{
+	uint8_t pub[MESH_KEY_LEN];
+	char was_why[sizeof(n->why)];
+	bool was_ok = n->key_ok;
+
+	strlcpy(was_why, n->why, sizeof(was_why));
+	n->key_ok = false;
+	if (!n->has_endpoint)
+		snprintf(n->why, sizeof(n->why),
+			 "no tunnel endpoint advertised");
+	else if (!ca_pub)
+		snprintf(n->why, sizeof(n->why),
+			 "no mesh CA public key configured");
+	else {
+		mesh_attr_verify_decoded(ma, raw, ca_pub);
+		if (mesh_key_peer_from_attr(ma, pub, n->why, sizeof(n->why)) ==
+		    0) {
+			n->key_ok = true;
+			n->why[0] = '\0';
+		} else if (was_ok || strcmp(was_why, n->why)) {
+			zlog_warn("mesh: node %pI4: public key refused: %s",
+				  &(struct in_addr){htonl(n->id)}, n->why);
+		}
+	}
+	if (n->key_ok && !was_ok && was_why[0])
+		zlog_info("mesh: node %pI4: public key accepted",
+			  &(struct in_addr){htonl(n->id)});
+}
+
 void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 			     const uint8_t *raw, size_t len)
 {
 	struct mesh_attr ma = *in;
 	struct mesh_tnode *n;
-	uint8_t pub[MESH_KEY_LEN];
-	char was_why[sizeof(n->why)];
-	bool was_ok;
 
 	if (!(ma.present & MESH_ATTR_HAS_ORIGINATOR) || !mesh ||
 	    ma.originator == ntohl(mesh->router_id.s_addr))
@@ -279,35 +313,39 @@ void mesh_tunnel_node_update(uint64_t key, const struct mesh_attr *in,
 	n->ivn = ma.ivn;
 	n->has_endpoint = !!(ma.present & MESH_ATTR_HAS_ENDPOINT);
 	n->ep = ma.endpoint;
-	was_ok = n->key_ok;
-	strlcpy(was_why, n->why, sizeof(was_why));
-	n->key_ok = false;
-	if (!n->has_endpoint)
-		snprintf(n->why, sizeof(n->why),
-			 "no tunnel endpoint advertised");
-	else if (!ca_pub)
-		snprintf(n->why, sizeof(n->why),
-			 "no mesh CA public key configured");
-	else {
-		mesh_attr_verify_decoded(&ma, raw, ca_pub);
-		(void)len;
-		if (mesh_key_peer_from_attr(&ma, pub, n->why, sizeof(n->why)) ==
-		    0) {
-			n->key_ok = true;
-			n->why[0] = '\0';
-		} else if (was_ok || strcmp(was_why, n->why)) {
-			/* once per verdict, not per update */
-			zlog_warn("mesh: node %pI4: public key refused: %s",
-				  &(struct in_addr){htonl(n->id)}, n->why);
-		}
+	if (n->raw_len != len) {
+		XFREE(MTYPE_MESH_TNODE, n->raw);
+		n->raw = XMALLOC(MTYPE_MESH_TNODE, len ? len : 1);
+		n->raw_len = len;
 	}
+	memcpy(n->raw, raw, len);
+	mesh_tnode_verify(n, &ma, raw);
 	mesh_tunnel_schedule();
+}
+
+/* The mesh CA's public key changed: every node's key is judged again
+ * from the attribute it last advertised. */
+static void mesh_tnodes_verify_again(void)
+{
+	struct mesh_attr ma;
+
+	for (size_t i = 0; i < n_tnodes; i++) {
+		struct mesh_tnode *n = &tnodes[i];
+
+		if (!n->raw || mesh_attr_decode(n->raw, n->raw_len, &ma, NULL,
+						0) != MESH_ATTR_OK)
+			continue;
+		mesh_tnode_verify(n, &ma, n->raw);
+	}
+	if (n_tnodes)
+		mesh_tunnel_schedule();
 }
 
 void mesh_tunnel_node_withdraw(uint64_t key)
 {
 	for (size_t i = 0; i < n_tnodes; i++)
 		if (tnodes[i].key == key) {
+			XFREE(MTYPE_MESH_TNODE, tnodes[i].raw);
 			tnodes[i] = tnodes[--n_tnodes];
 			mesh_tunnel_schedule();
 			return;
@@ -384,6 +422,11 @@ static EVP_PKEY *mesh_tunnel_ca_read(const char *path)
 
 static void mesh_tunnel_ca_load(void)
 {
+	static uint8_t loaded[32];
+	static bool had;
+	bool changed = had != mesh_tunnel_cfg.have_ca_pub ||
+		       (had && memcmp(loaded, mesh_tunnel_cfg.ca_pub, 32));
+
 	EVP_PKEY_free(ca_pub);
 	EVP_PKEY_free(ca_sign);
 	ca_pub = ca_sign = NULL;
@@ -397,6 +440,10 @@ static void mesh_tunnel_ca_load(void)
 			flog_err(EC_MESH_TUNNEL, "mesh CA signing key: %s",
 				 ca_err);
 	}
+	had = mesh_tunnel_cfg.have_ca_pub;
+	memcpy(loaded, mesh_tunnel_cfg.ca_pub, 32);
+	if (changed)
+		mesh_tnodes_verify_again();
 }
 
 /* ---- probes ---- */
@@ -1844,6 +1891,8 @@ void mesh_tunnel_terminate(void)
 	if (reflector_fd >= 0)
 		close(reflector_fd);
 	reflector_fd = -1;
+	for (size_t i = 0; i < n_tnodes; i++)
+		XFREE(MTYPE_MESH_TNODE, tnodes[i].raw);
 	XFREE(MTYPE_MESH_TNODE, tnodes);
 	n_tnodes = cap_tnodes = 0;
 	mesh_keypair_clear(&local_key);

@@ -36,6 +36,7 @@ Checks:
   builds a tunnel to it.
 """
 
+import base64
 import functools
 import json
 import os
@@ -342,6 +343,47 @@ def test_bad_signature_refused():
     # e itself refuses everyone's keys: it holds the mesh CA's public key
     # but its own signing key is a stranger's, so nobody talks to it.
     assert not tunnels("e")["tunnels"].get(node("a"), {}).get("state") == "up"
+
+
+def test_ca_key_change_judges_keys_again():
+    """A new mesh CA public key on d is applied to the node routes d holds
+    at once, without waiting for them to be advertised again: with a
+    stranger's key every node is refused and d's tunnels go; with the
+    mesh's key again they are accepted and come back up."""
+    import re
+
+    running = gear("d").vtysh_cmd("show running-config")
+    ca = re.search(r"tunnel ca public-key (\S+)", running).group(1)
+    stranger = base64.b64encode(os.urandom(32)).decode()
+    peers = [node(p) for p in HOSTED if p != "d"]
+
+    def set_ca(key):
+        gear("d").vtysh_cmd("configure terminal\nrouter mesh\ntunnel ca public-key " + key)
+
+    set_ca(stranger)
+    try:
+        def refused():
+            st = tunnels("d")
+            for p in peers:
+                n = st.get("nodes", {}).get(p, {})
+                if n.get("keyAccepted") or "signature" not in n.get("refused", ""):
+                    return {p: n}
+                if p in st.get("tunnels", {}):
+                    return {p: "tunnel still there"}
+            return None
+
+        expect(refused, "d refuses every node under a stranger's CA key", count=20, wait=0.5)
+    finally:
+        set_ca(ca)
+
+    def back():
+        st = tunnels("d")
+        for p in peers:
+            if st.get("tunnels", {}).get(p, {}).get("state") != "up":
+                return {p: st.get("tunnels", {}).get(p), "node": st.get("nodes", {}).get(p)}
+        return None
+
+    expect(back, "d's tunnels up again under the mesh CA's key", count=120)
 
 
 def test_memory_leak():
