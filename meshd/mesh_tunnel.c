@@ -1401,8 +1401,8 @@ static void mesh_tunnel_pending_watch_start(struct mesh_tunnel *t)
 	uint32_t early = MESH_KEY_GRACE_MS - MESH_PENDING_EARLY_MS;
 
 	THREAD_OFF(t->t_pending);
-	t->pending_until =
-		mesh_now_us() + (uint64_t)(early + MESH_PENDING_WATCH_MS) * 1000;
+	t->pending_until = mesh_now_us() +
+			   (uint64_t)(early + MESH_PENDING_WATCH_MS) * 1000;
 	thread_add_timer_msec(master, mesh_tunnel_pending_watch, t, early,
 			      &t->t_pending);
 }
