@@ -14,6 +14,9 @@ gear's log directory, and answer queries as Python structures.
                          writes to a file and forwards the commands written
                          to a named pipe to exabgp
 
+Test helpers: expect(check, what, timeout) polls for a wall-clock budget,
+stop_all(peers) is a teardown_module.
+
 Wire helpers: parse_update() decodes an UPDATE body as ExaBGP reports it
 (hex), so a test can read attribute flags exactly as they were sent;
 mrt_rib_ipv4() writes a TABLE_DUMPV2 file that "gobgp mrt inject global"
@@ -65,6 +68,43 @@ def wait_for(func, timeout=30.0, interval=0.5):
         if result or time.monotonic() >= deadline:
             return result
         time.sleep(interval)
+
+
+def expect(check, what, timeout=45.0):
+    """Polls check() until it returns None, for timeout seconds of wall
+    clock whatever each check costs (lib_checks.expect counts tries
+    instead); fails with check's last answer."""
+    if not wait_for(lambda: check() is None, timeout=timeout):
+        last = check()
+        assert last is None, "{}: {}".format(what, last)
+
+
+def stop_all(peers):
+    """teardown_module of a test with peers of this module: the peers,
+    then the topology."""
+    from lib.topogen import get_topogen
+
+    for p in peers.values():
+        p.stop()
+    get_topogen().stop_topology()
+
+
+class RequireSessions(object):
+    """Checks that mean nothing without the sessions skip when the test
+    that brings them up failed (that failure is the one to read):
+    call .up() at its end and .require() first in the others."""
+
+    def __init__(self):
+        self.ok = False
+
+    def up(self):
+        self.ok = True
+
+    def require(self):
+        if not self.ok:
+            import pytest
+
+            pytest.skip("sessions did not come up")
 
 
 class PeerDaemon(object):

@@ -269,20 +269,11 @@ def setup_module(mod):
 
 
 def teardown_module(mod):
-    for p in peers.values():
-        p.stop()
-    get_topogen().stop_topology()
+    mp.stop_all(peers)
 
 
-# Not lib_checks.expect, which counts tries: this budget is WAIT seconds
-# of wall clock whatever each check costs (the wire checks parse a
-# growing pcap).
 def expect(check, what, timeout=WAIT):
-    """Polls check() until it returns None; fails with its last answer."""
-    result = mp.wait_for(lambda: check() is None, timeout=timeout)
-    if not result:
-        last = check()
-        assert last is None, "{}: {}".format(what, last)
+    mp.expect(check, what, timeout)
 
 
 # ----------------------------------------------------------------------
@@ -419,14 +410,10 @@ R1_AGGR_MESHD = {
 # Tests
 
 
-state = {"sessions": False}
-
-
-def require_sessions():
-    """The later checks mean nothing without the sessions: skip them when
-    test_sessions_established failed (it is the failure to read)."""
-    if not state["sessions"]:
-        pytest.skip("sessions did not come up")
+# The later checks mean nothing without the sessions: they skip when
+# test_sessions_established failed (it is the failure to read).
+sessions = mp.RequireSessions()
+require_sessions = sessions.require
 
 
 def test_sessions_established():
@@ -452,7 +439,7 @@ def test_sessions_established():
     for proto in ("m1", "r1"):
         expect(lambda: None if peers["b1"].established(proto)
                else peers["b1"].protocol(proto), "b1 (BIRD) protocol " + proto)
-    state["sessions"] = True
+    sessions.up()
 
 
 def test_as4_not_negotiated_with_b1():

@@ -125,17 +125,11 @@ def setup_module(mod):
 
 
 def teardown_module(mod):
-    for p in peers.values():
-        p.stop()
-    get_topogen().stop_topology()
+    mp.stop_all(peers)
 
 
 def expect(check, what, timeout=WAIT):
-    """Polls check() until it returns None; fails with its last answer."""
-    result = mp.wait_for(lambda: check() is None, timeout=timeout)
-    if not result:
-        last = check()
-        assert last is None, "{}: {}".format(what, last)
+    mp.expect(check, what, timeout)
 
 
 def family(prefix):
@@ -259,14 +253,10 @@ def check_peer_route(name, prefix, path, comm, lcomm):
 # Tests
 
 
-state = {"sessions": False}
-
-
-def require_sessions():
-    """The later checks mean nothing without the sessions: skip them when
-    test_sessions_established failed (it is the failure to read)."""
-    if not state["sessions"]:
-        pytest.skip("sessions did not come up")
+# The later checks mean nothing without the sessions: they skip when
+# test_sessions_established failed (it is the failure to read).
+sessions = mp.RequireSessions()
+require_sessions = sessions.require
 
 
 def test_sessions_established():
@@ -306,7 +296,7 @@ def test_sessions_established():
     expect(lambda: None if x1.state(PEERS["x1"]["m1v4"]) == "up" and x1.state(PEERS["x1"]["m1v6"]) == "up"
            else (x1.state(PEERS["x1"]["m1v4"]), x1.state(PEERS["x1"]["m1v6"])),
            "x1 (ExaBGP) sessions")
-    state["sessions"] = True
+    sessions.up()
 
 
 @pytest.mark.parametrize("name", sorted(PEERS))

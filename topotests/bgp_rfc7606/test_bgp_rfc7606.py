@@ -133,10 +133,7 @@ def teardown_module(mod):
 
 
 def expect(check, what, timeout=WAIT):
-    """Polls check() until it returns None; fails with its last answer."""
-    if not mp.wait_for(lambda: check() is None, timeout=timeout):
-        last = check()
-        assert last is None, "{}: {}".format(what, last)
+    mp.expect(check, what, timeout)
 
 
 def v6(prefix):
@@ -244,19 +241,15 @@ def x1_notifications():
 # ----------------------------------------------------------------------
 
 
-state = {"sessions": False}
-
-
-def require_sessions():
-    """The later checks mean nothing without the sessions: skip them when
-    test_sessions_established failed (it is the failure to read)."""
-    if not state["sessions"]:
-        pytest.skip("sessions did not come up")
+# The later checks mean nothing without the sessions: they skip when
+# test_sessions_established failed (it is the failure to read).
+sessions = mp.RequireSessions()
+require_sessions = sessions.require
 
 
 def test_sessions_established():
     expect(sessions_up, "sessions not Established", timeout=60)
-    state["sessions"] = True
+    sessions.up()
 
 
 def well_formed(prefix, extra):

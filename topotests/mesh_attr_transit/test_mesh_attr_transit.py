@@ -111,17 +111,11 @@ def setup_module(mod):
 
 
 def teardown_module(mod):
-    for p in peers.values():
-        p.stop()
-    get_topogen().stop_topology()
+    mp.stop_all(peers)
 
 
 def expect(check, what, timeout=WAIT):
-    """Polls check() until it returns None; fails with its last answer."""
-    result = mp.wait_for(lambda: check() is None, timeout=timeout)
-    if not result:
-        last = check()
-        assert last is None, "{}: {}".format(what, last)
+    mp.expect(check, what, timeout)
 
 
 # ----------------------------------------------------------------------
