@@ -945,7 +945,9 @@ static void mesh_wgd_go_down(struct mesh_tunnel *t)
 {
 	char err[256];
 
-	if (t->dev.pid && mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
+	/* ours, or adopted after a restart (then the socket's owner) */
+	if ((t->dev.pid || t->dev.owner) &&
+	    mesh_wg_stop(&t->dev, err, sizeof(err)) < 0)
 		zlog_warn("mesh: %s: %s", t->ifname, err);
 }
 
