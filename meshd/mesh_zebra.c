@@ -67,6 +67,7 @@ static struct {
 	uint32_t stale_time;
 	bool pending;	  /* route update pending sent, complete not yet */
 	bool reconciling; /* zebra's leftovers are being looked for */
+	bool complete_due; /* complete to say once zebra is connected */
 } zgr;
 
 static struct route_table *mesh_zebra_table(int family)
@@ -362,11 +363,14 @@ void mesh_zebra_gr_update_complete(void)
 {
 	if (!zgr.pending)
 		return;
-	zgr.pending = false;
+	if (!zclient || zclient->sock < 0) {
+		/* said once zebra is back (mesh_zebra_connected) */
+		zgr.complete_due = true;
+		return;
+	}
+	zgr.pending = zgr.complete_due = false;
 	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
 		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, afi);
-	if (!zclient || zclient->sock < 0)
-		return;
 	zgr.reconciling = true;
 	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		/* zclient's own bookkeeping refuses our own route type */
@@ -420,6 +424,9 @@ static void mesh_zebra_connected(struct zclient *zc)
 			if (rn->info)
 				((struct mesh_zroute *)rn->info)->nh_if = 0;
 	mesh_zebra_eval_all();
+	/* a graceful restart that settled while zebra was away */
+	if (zgr.complete_due)
+		mesh_zebra_gr_update_complete();
 }
 
 /* ---- interfaces and addresses ---- */
