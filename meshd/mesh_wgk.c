@@ -34,6 +34,10 @@
 #include "bgpd-ext/mesh_buf.h"
 #include "meshd/mesh_wgk.h"
 
+/* The kernel's errnos are 1..4095 (MAX_ERRNO); netlink carries them
+ * negated. */
+#define MESH_WGK_MAX_ERRNO 4095
+
 #define MESH_WGK_ACK_MAX 1024 /* an acknowledgement, capped, with its TLVs */
 #define MESH_WGK_GET_TRIES 3  /* dumps interrupted by a concurrent change */
 
@@ -461,8 +465,11 @@ static bool mesh_wgk_nlerr(const struct mesh_wgk_msg *m, int32_t *error,
 	int r;
 
 	msg[0] = '\0';
+	/* an errno is 0 or -1..-MESH_WGK_MAX_ERRNO; anything else is not
+	 * the kernel's (and would not negate) */
 	if (!mesh_rbuf_bytes(&b, error, sizeof(*error)) ||
-	    !mesh_rbuf_bytes(&b, &orig, sizeof(orig)) || *error > 0)
+	    !mesh_rbuf_bytes(&b, &orig, sizeof(orig)) || *error > 0 ||
+	    *error < -MESH_WGK_MAX_ERRNO)
 		return false;
 	if (!(m->h.nlmsg_flags & NLM_F_CAPPED)) {
 		/* The whole request follows its header. */
@@ -1029,6 +1036,11 @@ int mesh_wgk_dump_feed(struct mesh_wgk_dump *d, const uint8_t *buf, size_t len,
 				return mesh_wgk_bad(&c, -EPROTO,
 						    "NLMSG_DONE without its "
 						    "error code");
+			if (error < -MESH_WGK_MAX_ERRNO)
+				return mesh_wgk_bad(&c, -EPROTO,
+						    "NLMSG_DONE with error "
+						    "code %d, not an errno",
+						    (int)error);
 			if (error < 0)
 				return mesh_wgk_bad(&c, error,
 						    "the kernel ended the dump "

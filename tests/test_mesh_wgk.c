@@ -791,6 +791,14 @@ static const struct reply_vec bad_dumps[] = {
 	{"NLMSG_DONE with EOPNOTSUPP",
 	 "14000000 0300 0200 09000000 00000000 a1ffffff", -EOPNOTSUPP,
 	 "ended the dump with Operation not supported"},
+	/* found by fuzz_wg_reply: INT_MIN does not negate */
+	{"NLMSG_DONE with an error code that is no errno",
+	 "14000000 0300 0200 09000000 00000000 00000080", -EPROTO,
+	 "not an errno"},
+	{"NLMSG_ERROR with an error code that is no errno",
+	 "24000000 0200 0001 09000000 00000000 00000080"
+	 "10000000 1a00 0100 09000000 00000000",
+	 -EPROTO, "malformed NLMSG_ERROR"},
 	{"a message after NLMSG_DONE",
 	 "14000000 0300 0200 09000000 00000000 00000000"
 	 "14000000 0300 0200 09000000 00000000 00000000",
