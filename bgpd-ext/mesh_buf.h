@@ -14,15 +14,20 @@
  * struct mesh_wbuf is the writer: it refuses to grow past its capacity
  * and remembers that it did, so an encoder checks once at the end.
  *
+ * mesh_errf() fills the caller's error buffer (err, errlen) that the
+ * codecs and the tunnel helpers take; a NULL buffer means "no text".
+ *
  * Header-only and free of libfrr so that unit tests and fuzz targets can
  * use it alone.
  */
 #ifndef MESH_BUF_H
 #define MESH_BUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 struct mesh_rbuf {
@@ -238,6 +243,20 @@ static inline void mesh_wbuf_put16_at(struct mesh_wbuf *w, size_t at,
 		return;
 	w->data[at] = (uint8_t)(v >> 8);
 	w->data[at + 1] = (uint8_t)v;
+}
+
+static inline void mesh_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void mesh_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }
 
 #endif /* MESH_BUF_H */

@@ -55,7 +55,6 @@ enum mesh_afi {
 #define MESH_BGP_MRAI_DEFAULT 0
 #define MESH_BGP_MRAI_MAX 600
 #define MESH_BGP_GR_RESTART_TIME 120
-#define MESH_BGP_GR_STALE_TIME 360
 #define MESH_BGP_GR_DEFER_TIME 360 /* bgpd's select-defer-time default */
 
 /* RFC 4271 8.2.2 states */
@@ -224,16 +223,14 @@ struct mesh_bgp {
 	/* Graceful restart as restarting speaker (RFC 4724 4.1) */
 	struct mesh_bgp_gr {
 		bool enabled;
-		uint16_t restart_time;	/* in our capability */
-		uint16_t defer_time;	/* Selection_Deferral_Timer */
-		bool deferring;		/* restarted: selection waits */
-		bool fwd_preserved;	/* F bit: zebra kept our routes */
-		bool zebra_pending;	/* route update complete not sent */
-		bool eor_wait[MESH_AFI_MAX]; /* EoR after the first pass */
+		uint16_t restart_time; /* in our capability */
+		uint16_t defer_time;   /* Selection_Deferral_Timer */
+		bool deferring;	       /* restarted: selection waits */
+		bool fwd_preserved;    /* F bit: zebra kept our routes */
 		struct thread *t_defer;
-		int64_t defer_start;	/* monotime (us) */
-		int64_t defer_end;	/* monotime (us), 0 while deferring */
-		const char *defer_why;	/* how the deferral ended */
+		int64_t defer_start;   /* monotime (us) */
+		int64_t defer_end;     /* monotime (us), 0 while deferring */
+		const char *defer_why; /* how the deferral ended */
 	} gr;
 };
 

@@ -214,7 +214,8 @@ DEFPY_YANG(no_mesh_bgp_gr, no_mesh_bgp_gr_cmd, "no bgp graceful-restart",
 }
 
 DEFPY_YANG(mesh_bgp_gr_time, mesh_bgp_gr_time_cmd,
-	   "bgp graceful-restart <restart-time (1-4095)$rt|select-defer-time (1-3600)$dt>",
+	   "bgp graceful-restart <restart-time (1-4095)$rt"
+	   "|select-defer-time (1-3600)$dt>",
 	   BGP_STR_M GR_STR_M
 	   "How long neighbors keep our routes while we restart\n"
 	   "Seconds (default 120)\n"
@@ -230,7 +231,8 @@ DEFPY_YANG(mesh_bgp_gr_time, mesh_bgp_gr_time_cmd,
 }
 
 DEFPY_YANG(no_mesh_bgp_gr_time, no_mesh_bgp_gr_time_cmd,
-	   "no bgp graceful-restart <restart-time$rt [(1-4095)]|select-defer-time [(1-3600)]>",
+	   "no bgp graceful-restart <restart-time$rt [(1-4095)]"
+	   "|select-defer-time [(1-3600)]>",
 	   NO_STR BGP_STR_M GR_STR_M
 	   "How long neighbors keep our routes while we restart\n"
 	   "Seconds (default 120)\n"

@@ -156,7 +156,7 @@ static void mesh_gr_defer_end(const char *why)
 	/* The first pass sends everything; End-of-RIB follows it (see
 	 * mesh_bgp_process()). */
 	mesh_bgp_schedule_process();
-	if (gr->zebra_pending)
+	if (mesh_zebra_gr_pending())
 		thread_add_timer_msec(master, mesh_gr_settle, NULL,
 				      MESH_GR_SETTLE_MS, &t_settle);
 }
@@ -194,7 +194,7 @@ static void mesh_gr_settle(struct thread *t)
 {
 	struct mesh_bgp_gr *gr = &mesh_bgp->gr;
 
-	if (!gr->zebra_pending)
+	if (!mesh_zebra_gr_pending())
 		return;
 	if (mesh_bgp->t_process || !mesh_tunnel_settled() ||
 	    mesh_topo_spf_pending()) {
@@ -202,7 +202,6 @@ static void mesh_gr_settle(struct thread *t)
 				      MESH_GR_SETTLE_MS, &t_settle);
 		return;
 	}
-	gr->zebra_pending = false;
 	zlog_info("BGP: graceful restart: routes settled %lld ms after the "
 		  "deferral, zebra may remove the stale ones",
 		  (long long)(mesh_gr_now_us() - gr->defer_end) / 1000);
@@ -236,7 +235,6 @@ void mesh_bgp_gr_config_changed(void)
 		mesh_zebra_gr_capabilities(false, 0);
 		if (gr->deferring)
 			mesh_gr_defer_end("graceful restart switched off");
-		gr->zebra_pending = false;
 		THREAD_OFF(t_settle);
 		mesh_gr_state_remove();
 		return;
@@ -247,7 +245,6 @@ void mesh_bgp_gr_config_changed(void)
 	if (!mesh_gr_sessions_seen && !gr->deferring && !gr->defer_end) {
 		gr->fwd_preserved = mesh_gr_state_present();
 		gr->deferring = true;
-		gr->zebra_pending = gr->fwd_preserved;
 		gr->defer_start = mesh_gr_now_us();
 		zlog_info("BGP: graceful restart: starting as restarting "
 			  "speaker, forwarding state %s; route selection "
@@ -332,7 +329,7 @@ void mesh_bgp_gr_show(struct vty *vty, json_object *json)
 			json_object_boolean_add(j, "forwardingPreserved",
 						gr->fwd_preserved);
 			json_object_boolean_add(j, "zebraUpdatePending",
-						gr->zebra_pending);
+						mesh_zebra_gr_pending());
 		}
 		if (gr->deferring)
 			json_object_int_add(j, "deferredMsecs",

@@ -23,20 +23,6 @@
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void mesh_key_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mesh_key_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* RFC 7748 section 5: the scalar WireGuard and `wg genkey` store. */
 static void mesh_key_clamp(uint8_t k[MESH_KEY_LEN])
 {
@@ -301,37 +287,36 @@ int mesh_key_load(const char *path, struct mesh_keypair *kp, char *err,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen, "%s: %s%s", path, strerror(errno),
-			     errno == ELOOP ? " (symbolic links are refused)"
-					    : "");
+		mesh_errf(err, errlen, "%s: %s%s", path, strerror(errno),
+			  errno == ELOOP ? " (symbolic links are refused)"
+					 : "");
 		return ret;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen, "%s: fstat: %s", path,
-			     strerror(errno));
+		mesh_errf(err, errlen, "%s: fstat: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = -EINVAL;
-		mesh_key_err(err, errlen, "%s: not a regular file", path);
+		mesh_errf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		ret = -EACCES;
-		mesh_key_err(err, errlen,
-			     "%s: mode %04o lets group or others access the "
-			     "private key; refused (chmod 600 %s)",
-			     path, (unsigned int)(st.st_mode & 07777), path);
+		mesh_errf(err, errlen,
+			  "%s: mode %04o lets group or others access the "
+			  "private key; refused (chmod 600 %s)",
+			  path, (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
 	if (st.st_uid != geteuid()) {
 		ret = -EACCES;
-		mesh_key_err(err, errlen,
-			     "%s: owned by uid %u, not by this process (uid "
-			     "%u); refused",
-			     path, (unsigned int)st.st_uid,
-			     (unsigned int)geteuid());
+		mesh_errf(err, errlen,
+			  "%s: owned by uid %u, not by this process (uid "
+			  "%u); refused",
+			  path, (unsigned int)st.st_uid,
+			  (unsigned int)geteuid());
 		goto out;
 	}
 	while (len < sizeof(buf)) {
@@ -340,8 +325,8 @@ int mesh_key_load(const char *path, struct mesh_keypair *kp, char *err,
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			mesh_key_err(err, errlen, "%s: read: %s", path,
-				     strerror(errno));
+			mesh_errf(err, errlen, "%s: read: %s", path,
+				  strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -350,9 +335,9 @@ int mesh_key_load(const char *path, struct mesh_keypair *kp, char *err,
 	}
 	if (len > MESH_KEY_FILE_MAX) {
 		ret = -EINVAL;
-		mesh_key_err(err, errlen,
-			     "%s: longer than %d octets, not a key file", path,
-			     MESH_KEY_FILE_MAX);
+		mesh_errf(err, errlen,
+			  "%s: longer than %d octets, not a key file", path,
+			  MESH_KEY_FILE_MAX);
 		goto out;
 	}
 	/* Trim white space at both ends through a bounded window. */
@@ -367,15 +352,15 @@ int mesh_key_load(const char *path, struct mesh_keypair *kp, char *err,
 	    mesh_key_from_base64((const char *)mesh_rbuf_cur(&b), end - start,
 				 kp->priv)) {
 		ret = -EINVAL;
-		mesh_key_err(err, errlen,
-			     "%s: does not hold one base64 X25519 private key "
-			     "(%zu characters after trimming, 44 expected)",
-			     path, end - start);
+		mesh_errf(err, errlen,
+			  "%s: does not hold one base64 X25519 private key "
+			  "(%zu characters after trimming, 44 expected)",
+			  path, end - start);
 		goto out;
 	}
 	if (mesh_key_public_from_private(kp->priv, kp->pub)) {
 		ret = -EINVAL;
-		mesh_key_err(err, errlen, "%s: OpenSSL refused the key", path);
+		mesh_errf(err, errlen, "%s: OpenSSL refused the key", path);
 		mesh_keypair_clear(kp);
 	}
 out:
@@ -393,7 +378,7 @@ int mesh_key_store(const char *path, const struct mesh_keypair *kp, char *err,
 	int fd, ret = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		mesh_key_err(err, errlen, "%s: path too long", path);
+		mesh_errf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
 	mesh_key_to_base64(kp->priv, line, sizeof(line));
@@ -404,15 +389,13 @@ int mesh_key_store(const char *path, const struct mesh_keypair *kp, char *err,
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen,
-			     "%s: cannot create temporary file: %s", path,
-			     strerror(errno));
+		mesh_errf(err, errlen, "%s: cannot create temporary file: %s",
+			  path, strerror(errno));
 		goto wipe;
 	}
 	if (fchmod(fd, S_IRUSR | S_IWUSR) < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen, "%s: fchmod: %s", tmp,
-			     strerror(errno));
+		mesh_errf(err, errlen, "%s: fchmod: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	while (off < len) {
@@ -422,30 +405,28 @@ int mesh_key_store(const char *path, const struct mesh_keypair *kp, char *err,
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			mesh_key_err(err, errlen, "%s: write: %s", tmp,
-				     strerror(errno));
+			mesh_errf(err, errlen, "%s: write: %s", tmp,
+				  strerror(errno));
 			goto fail;
 		}
 		off += (size_t)n;
 	}
 	if (fsync(fd) < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen, "%s: fsync: %s", tmp,
-			     strerror(errno));
+		mesh_errf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
 		ret = -errno;
-		mesh_key_err(err, errlen, "%s: close: %s", tmp,
-			     strerror(errno));
+		mesh_errf(err, errlen, "%s: close: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (rename(tmp, path) < 0) {
 		ret = -errno;
-		mesh_key_err(err, errlen, "rename %s to %s: %s", tmp, path,
-			     strerror(errno));
+		mesh_errf(err, errlen, "rename %s to %s: %s", tmp, path,
+			  strerror(errno));
 		goto fail;
 	}
 	goto wipe;
@@ -490,21 +471,21 @@ int mesh_key_peer_from_attr(const struct mesh_attr *a,
 			    uint8_t pub[MESH_KEY_LEN], char *err, size_t errlen)
 {
 	if (!(a->present & MESH_ATTR_HAS_ENDPOINT)) {
-		mesh_key_err(err, errlen,
-			     "node %u.%u.%u.%u advertises no tunnel endpoint",
-			     MESH_KEY_NODE(a->originator));
+		mesh_errf(err, errlen,
+			  "node %u.%u.%u.%u advertises no tunnel endpoint",
+			  MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	switch (a->sig_status) {
 	case MESH_ATTR_SIG_VALID:
 		break;
 	case MESH_ATTR_SIG_UNSIGNED:
-		mesh_key_err(err, errlen,
-			     "public key of node %u.%u.%u.%u refused: unsigned",
-			     MESH_KEY_NODE(a->originator));
+		mesh_errf(err, errlen,
+			  "public key of node %u.%u.%u.%u refused: unsigned",
+			  MESH_KEY_NODE(a->originator));
 		return -1;
 	case MESH_ATTR_SIG_BAD:
-		mesh_key_err(
+		mesh_errf(
 			err, errlen,
 			"public key of node %u.%u.%u.%u refused: bad signature "
 			"(key id %u)",
@@ -512,7 +493,7 @@ int mesh_key_peer_from_attr(const struct mesh_attr *a,
 		return -1;
 	case MESH_ATTR_SIG_UNCHECKED:
 	default:
-		mesh_key_err(
+		mesh_errf(
 			err, errlen,
 			"public key of node %u.%u.%u.%u refused: signature not "
 			"verified",
@@ -520,10 +501,9 @@ int mesh_key_peer_from_attr(const struct mesh_attr *a,
 		return -1;
 	}
 	if (mesh_key_is_zero(a->endpoint.pubkey)) {
-		mesh_key_err(
-			err, errlen,
-			"public key of node %u.%u.%u.%u refused: all zeros",
-			MESH_KEY_NODE(a->originator));
+		mesh_errf(err, errlen,
+			  "public key of node %u.%u.%u.%u refused: all zeros",
+			  MESH_KEY_NODE(a->originator));
 		return -1;
 	}
 	memcpy(pub, a->endpoint.pubkey, MESH_KEY_LEN);

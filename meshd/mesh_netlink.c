@@ -21,6 +21,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "bgpd-ext/mesh_buf.h"
 #include "meshd/mesh_netlink.h"
 
 struct mesh_nl_req {
@@ -30,17 +31,6 @@ struct mesh_nl_req {
 	};
 	bool overflow;
 };
-
-static void mesh_nl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void *mesh_nl_init(struct mesh_nl_req *r, uint16_t type, uint16_t flags,
 			  size_t fam_len)
@@ -97,22 +87,21 @@ static int mesh_nl_talk(struct mesh_nl_req *r, const char *what,
 	int fd, e;
 
 	if (r->overflow) {
-		mesh_nl_err(err, errlen, "%s: %s: request too large", ifname,
-			    what);
+		mesh_errf(err, errlen, "%s: %s: request too large", ifname,
+			  what);
 		return -EMSGSIZE;
 	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0) {
 		e = errno;
-		mesh_nl_err(err, errlen, "netlink socket: %s", strerror(e));
+		mesh_errf(err, errlen, "netlink socket: %s", strerror(e));
 		return -e;
 	}
 	if (sendto(fd, r->buf, r->h.nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0) {
 		e = errno;
 		close(fd);
-		mesh_nl_err(err, errlen, "%s: %s: %s", ifname, what,
-			    strerror(e));
+		mesh_errf(err, errlen, "%s: %s: %s", ifname, what, strerror(e));
 		return -e;
 	}
 	n = recv(fd, &ans, sizeof(ans), 0);
@@ -120,14 +109,13 @@ static int mesh_nl_talk(struct mesh_nl_req *r, const char *what,
 	close(fd);
 	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
 	    ans.h.nlmsg_type != NLMSG_ERROR) {
-		mesh_nl_err(err, errlen, "%s: %s: no answer (%s)", ifname, what,
-			    e ? strerror(e) : "short reply");
+		mesh_errf(err, errlen, "%s: %s: no answer (%s)", ifname, what,
+			  e ? strerror(e) : "short reply");
 		return e ? -e : -EPROTO;
 	}
 	e = -((struct nlmsgerr *)NLMSG_DATA(&ans.h))->error;
 	if (e) {
-		mesh_nl_err(err, errlen, "%s: %s: %s", ifname, what,
-			    strerror(e));
+		mesh_errf(err, errlen, "%s: %s: %s", ifname, what, strerror(e));
 		return -e;
 	}
 	return 0;
@@ -143,7 +131,7 @@ int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
 	if (!ifindex) {
 		int e = errno;
 
-		mesh_nl_err(err, errlen, "%s: %s", ifname, strerror(e));
+		mesh_errf(err, errlen, "%s: %s", ifname, strerror(e));
 		return -e;
 	}
 	ifa = mesh_nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
@@ -166,8 +154,7 @@ int mesh_nl_vxlan_add(const char *ifname, uint32_t vni, uint32_t local,
 	uint16_t nport = htons(port);
 
 	if (!vni || vni > 0xffffff) {
-		mesh_nl_err(err, errlen, "%s: VNI %u out of range", ifname,
-			    vni);
+		mesh_errf(err, errlen, "%s: VNI %u out of range", ifname, vni);
 		return -EINVAL;
 	}
 	mesh_nl_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,

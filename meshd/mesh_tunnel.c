@@ -751,7 +751,7 @@ void mesh_tunnel_if_event(const char *ifname, ifindex_t ifindex, bool up,
 	for (size_t i = 0; i < n_tunnels; i++)
 		if (strcmp(tunnels[i]->ifname, ifname) == 0)
 			t = tunnels[i];
-	if (!t || (ifindex != IFINDEX_INTERNAL && t->ifindex != ifindex))
+	if (!t || t->ifindex != ifindex)
 		return;
 	if (up && !gone)
 		return; /* the probes decide when it carries traffic again */

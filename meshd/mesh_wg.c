@@ -36,20 +36,6 @@
 #define MESH_WG_STOP_GRACE_MS 1000
 #define MESH_WG_POLL_MS 5
 
-static void mesh_wg_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mesh_wg_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Append to an error message already in err. */
 static void mesh_wg_err_append(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -319,8 +305,8 @@ static int mesh_wg_bad(struct mesh_wg_parser *p, int code, const char *line,
 {
 	char ex[72];
 
-	mesh_wg_err(p->err, p->errlen, "UAPI reply line %u (\"%s\"): %s",
-		    p->line, mesh_wg_excerpt(line, len, ex, sizeof(ex)), why);
+	mesh_errf(p->err, p->errlen, "UAPI reply line %u (\"%s\"): %s", p->line,
+		  mesh_wg_excerpt(line, len, ex, sizeof(ex)), why);
 	return code;
 }
 
@@ -491,16 +477,16 @@ static int mesh_wg_parse_result(struct mesh_wg_parser *p)
 	int e = p->uapi_errno < 0 ? -p->uapi_errno : p->uapi_errno;
 
 	if (!p->done) {
-		mesh_wg_err(p->err, p->errlen,
-			    "UAPI reply truncated after %u lines: %s", p->line,
-			    p->have_errno ? "no empty line after errno"
-					  : "no errno line");
+		mesh_errf(p->err, p->errlen,
+			  "UAPI reply truncated after %u lines: %s", p->line,
+			  p->have_errno ? "no empty line after errno"
+					: "no errno line");
 		return -EPROTO;
 	}
 	if (e) {
-		mesh_wg_err(p->err, p->errlen,
-			    "wireguard-go answered errno=%d (%s)",
-			    p->uapi_errno, strerror(e));
+		mesh_errf(p->err, p->errlen,
+			  "wireguard-go answered errno=%d (%s)", p->uapi_errno,
+			  strerror(e));
 		return -e;
 	}
 	return 0;
@@ -520,18 +506,17 @@ static int mesh_wg_parse_text(struct mesh_wg_parser *p, const char *text,
 
 		if (!nl) {
 			p->line++;
-			mesh_wg_err(
-				p->err, p->errlen,
-				"UAPI reply line %u: no newline (truncated)",
-				p->line);
+			mesh_errf(p->err, p->errlen,
+				  "UAPI reply line %u: no newline (truncated)",
+				  p->line);
 			return -EPROTO;
 		}
 		n = (size_t)(nl - mesh_rbuf_cur(&b));
 		if (n > MESH_WG_LINE_MAX) {
 			p->line++;
-			mesh_wg_err(p->err, p->errlen,
-				    "UAPI reply line %u: longer than %d",
-				    p->line, MESH_WG_LINE_MAX);
+			mesh_errf(p->err, p->errlen,
+				  "UAPI reply line %u: longer than %d", p->line,
+				  MESH_WG_LINE_MAX);
 			return -EPROTO;
 		}
 		mesh_rbuf_sub(&b, n, &line);
@@ -542,10 +527,10 @@ static int mesh_wg_parse_text(struct mesh_wg_parser *p, const char *text,
 		return ret;
 	if (ret == 1 && mesh_rbuf_left(&b)) {
 		p->line++;
-		mesh_wg_err(p->err, p->errlen,
-			    "UAPI reply line %u: data after the end of the "
-			    "reply",
-			    p->line);
+		mesh_errf(p->err, p->errlen,
+			  "UAPI reply line %u: data after the end of the "
+			  "reply",
+			  p->line);
 		return -EPROTO;
 	}
 	return mesh_wg_parse_result(p);
@@ -608,8 +593,8 @@ static int mesh_wg_prefix_check(const struct mesh_wg_prefix *p)
 int mesh_wg_cfg_check(const struct mesh_wg_cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->n_peers && !cfg->peers) {
-		mesh_wg_err(err, errlen, "%zu peers but no peer array",
-			    cfg->n_peers);
+		mesh_errf(err, errlen, "%zu peers but no peer array",
+			  cfg->n_peers);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->n_peers; i++) {
@@ -620,30 +605,29 @@ int mesh_wg_cfg_check(const struct mesh_wg_cfg *cfg, char *err, size_t errlen)
 		if (pc->endpoint.family != 0 &&
 		    pc->endpoint.family != AF_INET &&
 		    pc->endpoint.family != AF_INET6) {
-			mesh_wg_err(err, errlen,
-				    "peer %zu: endpoint address family %d is "
-				    "neither IPv4 nor IPv6",
-				    i, pc->endpoint.family);
+			mesh_errf(err, errlen,
+				  "peer %zu: endpoint address family %d is "
+				  "neither IPv4 nor IPv6",
+				  i, pc->endpoint.family);
 			return -EINVAL;
 		}
 		if (pc->endpoint.family && pc->endpoint.port == 0) {
-			mesh_wg_err(err, errlen, "peer %zu: endpoint port 0",
-				    i);
+			mesh_errf(err, errlen, "peer %zu: endpoint port 0", i);
 			return -EINVAL;
 		}
 		if (pc->n_allowed_ips && !pc->allowed_ips) {
-			mesh_wg_err(err, errlen,
-				    "peer %zu: %zu allowed IPs but no array", i,
-				    pc->n_allowed_ips);
+			mesh_errf(err, errlen,
+				  "peer %zu: %zu allowed IPs but no array", i,
+				  pc->n_allowed_ips);
 			return -EINVAL;
 		}
 		for (size_t j = 0; j < pc->n_allowed_ips; j++) {
 			if (mesh_wg_prefix_check(&pc->allowed_ips[j])) {
-				mesh_wg_err(err, errlen,
-					    "peer %zu: allowed IP %zu: family "
-					    "%d, length %u is not a prefix",
-					    i, j, pc->allowed_ips[j].family,
-					    pc->allowed_ips[j].len);
+				mesh_errf(err, errlen,
+					  "peer %zu: allowed IP %zu: family "
+					  "%d, length %u is not a prefix",
+					  i, j, pc->allowed_ips[j].family,
+					  pc->allowed_ips[j].len);
 				return -EINVAL;
 			}
 		}
@@ -760,19 +744,19 @@ static int mesh_wg_connect(const char *path, char *err, size_t errlen)
 	int fd, e;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		mesh_wg_err(err, errlen, "%s: path too long", path);
+		mesh_errf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "socket(AF_UNIX): %s", strerror(e));
+		mesh_errf(err, errlen, "socket(AF_UNIX): %s", strerror(e));
 		return -e;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "connect %s: %s", path, strerror(e));
+		mesh_errf(err, errlen, "connect %s: %s", path, strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -843,21 +827,21 @@ static int mesh_wg_read_reply(int fd, struct mesh_wg_parser *p,
 			int e = errno;
 
 			if (e == EAGAIN || e == EWOULDBLOCK) {
-				mesh_wg_err(p->err, p->errlen,
-					    "%s: no reply within %d ms", path,
-					    MESH_WG_IO_TIMEOUT_MS);
+				mesh_errf(p->err, p->errlen,
+					  "%s: no reply within %d ms", path,
+					  MESH_WG_IO_TIMEOUT_MS);
 				return -ETIMEDOUT;
 			}
-			mesh_wg_err(p->err, p->errlen, "%s: recv: %s", path,
-				    strerror(e));
+			mesh_errf(p->err, p->errlen, "%s: recv: %s", path,
+				  strerror(e));
 			return -e;
 		}
 		if (n == 0) {
-			mesh_wg_err(p->err, p->errlen,
-				    "%s: wireguard-go closed the socket after "
-				    "%u reply lines, before the end of its "
-				    "reply",
-				    path, p->line);
+			mesh_errf(p->err, p->errlen,
+				  "%s: wireguard-go closed the socket after "
+				  "%u reply lines, before the end of its "
+				  "reply",
+				  path, p->line);
 			return -EPROTO;
 		}
 		for (ssize_t i = 0; i < n; i++) {
@@ -865,11 +849,11 @@ static int mesh_wg_read_reply(int fd, struct mesh_wg_parser *p,
 
 			if (chunk[i] != '\n') {
 				if (llen == sizeof(line)) {
-					mesh_wg_err(p->err, p->errlen,
-						    "UAPI reply line %u: "
-						    "longer than %d",
-						    p->line + 1,
-						    MESH_WG_LINE_MAX);
+					mesh_errf(p->err, p->errlen,
+						  "UAPI reply line %u: "
+						  "longer than %d",
+						  p->line + 1,
+						  MESH_WG_LINE_MAX);
 					return -EPROTO;
 				}
 				line[llen++] = chunk[i];
@@ -882,11 +866,11 @@ static int mesh_wg_read_reply(int fd, struct mesh_wg_parser *p,
 			if (r == 1) {
 				if (i + 1 < n) {
 					p->line++;
-					mesh_wg_err(p->err, p->errlen,
-						    "UAPI reply line %u: data "
-						    "after the end of the "
-						    "reply",
-						    p->line);
+					mesh_errf(p->err, p->errlen,
+						  "UAPI reply line %u: data "
+						  "after the end of the "
+						  "reply",
+						  p->line);
 					return -EPROTO;
 				}
 				return mesh_wg_parse_result(p);
@@ -965,11 +949,11 @@ int mesh_wg_set(const struct mesh_wg_dev *dev, const struct mesh_wg_cfg *cfg,
 	memset(w->buf, 0, sizeof(w->buf));
 	if (ret) {
 		if (w->err)
-			mesh_wg_err(err, errlen, "%s: send: %s", dev->sock_path,
-				    strerror(w->err));
+			mesh_errf(err, errlen, "%s: send: %s", dev->sock_path,
+				  strerror(w->err));
 		else
-			mesh_wg_err(err, errlen, "%s: set line too long",
-				    dev->ifname);
+			mesh_errf(err, errlen, "%s: set line too long",
+				  dev->ifname);
 		close(fd);
 		return ret;
 	}
@@ -978,9 +962,9 @@ int mesh_wg_set(const struct mesh_wg_dev *dev, const struct mesh_wg_cfg *cfg,
 	close(fd);
 	if (ret && p.done) {
 		/* wireguard-go refused it: say so and why. */
-		mesh_wg_err(err, errlen,
-			    "%s: wireguard-go refused set: errno=%d (%s)",
-			    dev->ifname, p.uapi_errno, strerror(-ret));
+		mesh_errf(err, errlen,
+			  "%s: wireguard-go refused set: errno=%d (%s)",
+			  dev->ifname, p.uapi_errno, strerror(-ret));
 		mesh_wg_log_reason(dev, logpos, err, errlen);
 	}
 	return ret;
@@ -1005,8 +989,8 @@ int mesh_wg_get(const struct mesh_wg_dev *dev, struct mesh_wg_state *st,
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			mesh_wg_err(err, errlen, "%s: send: %s", dev->sock_path,
-				    strerror(errno));
+			mesh_errf(err, errlen, "%s: send: %s", dev->sock_path,
+				  strerror(errno));
 			close(fd);
 			return ret;
 		}
@@ -1057,17 +1041,17 @@ static int mesh_wg_dev_init(struct mesh_wg_dev *dev, const char *ifname,
 {
 	memset(dev, 0, sizeof(*dev));
 	if (!mesh_wg_name_valid(ifname)) {
-		mesh_wg_err(err, errlen,
-			    "\"%s\" is not a valid interface name (1-%d "
-			    "characters of A-Z a-z 0-9 _ . -)",
-			    ifname ? ifname : "(null)", IFNAMSIZ - 1);
+		mesh_errf(err, errlen,
+			  "\"%s\" is not a valid interface name (1-%d "
+			  "characters of A-Z a-z 0-9 _ . -)",
+			  ifname ? ifname : "(null)", IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	strcpy(dev->ifname, ifname);
 	if (mesh_wg_sock_path(dev->sock_path, sizeof(dev->sock_path), sock_dir,
 			      ifname)) {
-		mesh_wg_err(err, errlen, "socket path for %s is too long",
-			    ifname);
+		mesh_errf(err, errlen, "socket path for %s is too long",
+			  ifname);
 		return -ENAMETOOLONG;
 	}
 	return 0;
@@ -1187,16 +1171,16 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 					  : MESH_WG_START_TIMEOUT_MS;
 
 	if (mesh_wg_sock_alive(dev->sock_path)) {
-		mesh_wg_err(err, errlen,
-			    "%s: a wireguard-go already answers on %s "
-			    "(interface names must be unique across network "
-			    "namespaces)",
-			    ifname, dev->sock_path);
+		mesh_errf(err, errlen,
+			  "%s: a wireguard-go already answers on %s "
+			  "(interface names must be unique across network "
+			  "namespaces)",
+			  ifname, dev->sock_path);
 		return -EEXIST;
 	}
 	if (access(binary, X_OK) < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "%s: %s", binary, strerror(e));
+		mesh_errf(err, errlen, "%s: %s", binary, strerror(e));
 		return -e;
 	}
 
@@ -1219,14 +1203,14 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nullfd < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "/dev/null: %s", strerror(e));
+		mesh_errf(err, errlen, "/dev/null: %s", strerror(e));
 		return -e;
 	}
 	if (opts->log_path) {
 		if (strlen(opts->log_path) >= sizeof(dev->log_path)) {
 			close(nullfd);
-			mesh_wg_err(err, errlen, "%s: log path too long",
-				    opts->log_path);
+			mesh_errf(err, errlen, "%s: log path too long",
+				  opts->log_path);
 			return -ENAMETOOLONG;
 		}
 		logfd = open(opts->log_path,
@@ -1234,8 +1218,8 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 		if (logfd < 0) {
 			e = errno;
 			close(nullfd);
-			mesh_wg_err(err, errlen, "%s: %s", opts->log_path,
-				    strerror(e));
+			mesh_errf(err, errlen, "%s: %s", opts->log_path,
+				  strerror(e));
 			return -e;
 		}
 		strcpy(dev->log_path, opts->log_path);
@@ -1244,7 +1228,7 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "pipe2: %s", strerror(e));
+		mesh_errf(err, errlen, "pipe2: %s", strerror(e));
 		ret = -e;
 		goto out_fds;
 	}
@@ -1253,7 +1237,7 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	pid = fork();
 	if (pid < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "fork: %s", strerror(e));
+		mesh_errf(err, errlen, "fork: %s", strerror(e));
 		close(pfd[0]);
 		close(pfd[1]);
 		ret = -e;
@@ -1306,7 +1290,7 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 	close(pfd[0]);
 	if (n == (ssize_t)sizeof(e)) {
 		waitpid(pid, &status, 0);
-		mesh_wg_err(err, errlen, "exec %s: %s", binary, strerror(e));
+		mesh_errf(err, errlen, "exec %s: %s", binary, strerror(e));
 		ret = -e;
 		goto out_fds;
 	}
@@ -1322,7 +1306,7 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 		}
 		if (mesh_wg_reaped(pid, &status)) {
 			dev->pid = 0;
-			mesh_wg_err(
+			mesh_errf(
 				err, errlen,
 				"wireguard-go for %s ended (%s) before its "
 				"UAPI socket %s appeared",
@@ -1334,10 +1318,10 @@ int mesh_wg_start(struct mesh_wg_dev *dev, const char *ifname,
 			break;
 		}
 		if (mesh_wg_now_ms() >= deadline) {
-			mesh_wg_err(err, errlen,
-				    "wireguard-go for %s: no UAPI socket %s "
-				    "after %d ms",
-				    ifname, dev->sock_path, timeout_ms);
+			mesh_errf(err, errlen,
+				  "wireguard-go for %s: no UAPI socket %s "
+				  "after %d ms",
+				  ifname, dev->sock_path, timeout_ms);
 			mesh_wg_log_tail(dev, err, errlen);
 			mesh_wg_stop(dev, NULL, 0);
 			ret = -ETIMEDOUT;
@@ -1377,15 +1361,15 @@ int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
 		/* Not ours to signal: removing the socket makes it exit. */
 		if (unlink(dev->sock_path) < 0 && errno != ENOENT) {
 			e = errno;
-			mesh_wg_err(err, errlen, "unlink %s: %s",
-				    dev->sock_path, strerror(e));
+			mesh_errf(err, errlen, "unlink %s: %s", dev->sock_path,
+				  strerror(e));
 			return -e;
 		}
 		return 0;
 	}
 	if (kill(pid, SIGTERM) < 0 && errno != ESRCH) {
 		e = errno;
-		mesh_wg_err(err, errlen, "kill %d: %s", (int)pid, strerror(e));
+		mesh_errf(err, errlen, "kill %d: %s", (int)pid, strerror(e));
 		return -e;
 	}
 	deadline = mesh_wg_now_ms() + MESH_WG_STOP_GRACE_MS;
@@ -1413,14 +1397,14 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 	int fd, e;
 
 	if (!mesh_wg_name_valid(ifname)) {
-		mesh_wg_err(err, errlen, "\"%s\" is not a valid interface name",
-			    ifname ? ifname : "(null)");
+		mesh_errf(err, errlen, "\"%s\" is not a valid interface name",
+			  ifname ? ifname : "(null)");
 		return -EINVAL;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "socket: %s", strerror(e));
+		mesh_errf(err, errlen, "socket: %s", strerror(e));
 		return -e;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -1429,16 +1413,16 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 		ifr.ifr_mtu = (int)mtu;
 		if (ioctl(fd, SIOCSIFMTU, &ifr) < 0) {
 			e = errno;
-			mesh_wg_err(err, errlen, "%s: set MTU %u: %s", ifname,
-				    mtu, strerror(e));
+			mesh_errf(err, errlen, "%s: set MTU %u: %s", ifname,
+				  mtu, strerror(e));
 			close(fd);
 			return -e;
 		}
 	}
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "%s: get flags: %s", ifname,
-			    strerror(e));
+		mesh_errf(err, errlen, "%s: get flags: %s", ifname,
+			  strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -1448,8 +1432,8 @@ int mesh_wg_link_set(const char *ifname, bool up, unsigned int mtu, char *err,
 		ifr.ifr_flags &= ~IFF_UP;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "%s: set %s: %s", ifname,
-			    up ? "up" : "down", strerror(e));
+		mesh_errf(err, errlen, "%s: set %s: %s", ifname,
+			  up ? "up" : "down", strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -1466,14 +1450,14 @@ int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen)
 	int fd, e;
 
 	if (!mesh_wg_name_valid(ifname)) {
-		mesh_wg_err(err, errlen, "\"%s\" is not a valid interface name",
-			    ifname ? ifname : "(null)");
+		mesh_errf(err, errlen, "\"%s\" is not a valid interface name",
+			  ifname ? ifname : "(null)");
 		return -EINVAL;
 	}
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		mesh_wg_err(err, errlen, "/dev/net/tun: %s", strerror(e));
+		mesh_errf(err, errlen, "/dev/net/tun: %s", strerror(e));
 		return -e;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -1484,8 +1468,8 @@ int mesh_wg_tun_open(const char *ifname, char *err, size_t errlen)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		e = errno;
 		close(fd);
-		mesh_wg_err(err, errlen, "%s: TUNSETIFF: %s", ifname,
-			    strerror(e));
+		mesh_errf(err, errlen, "%s: TUNSETIFF: %s", ifname,
+			  strerror(e));
 		return -e;
 	}
 	return fd;

@@ -65,8 +65,8 @@ static uint64_t n_installs, n_failovers;
 static struct {
 	bool enabled;
 	uint32_t stale_time;
-	bool pending;	  /* route update pending sent, complete not yet */
-	bool reconciling; /* zebra's leftovers are being looked for */
+	bool pending;	   /* route update pending sent, complete not yet */
+	bool reconciling;  /* zebra's leftovers are being looked for */
 	bool complete_due; /* complete to say once zebra is connected */
 } zgr;
 
@@ -339,7 +339,7 @@ void mesh_zebra_gr_capabilities(bool enabled, uint32_t stale_time)
 	zgr.enabled = enabled;
 	zgr.stale_time = stale_time;
 	if (!enabled)
-		zgr.pending = false;
+		zgr.pending = zgr.complete_due = false;
 	mesh_zebra_gr_send();
 }
 
@@ -350,6 +350,12 @@ void mesh_zebra_gr_update_pending(void)
 	zgr.pending = true;
 	for (afi_t afi = AFI_IP; afi <= AFI_IP6; afi++)
 		mesh_zebra_cap_send(ZEBRA_CLIENT_ROUTE_UPDATE_PENDING, afi);
+}
+
+/* meshd restarted and has not yet said it installed everything again. */
+bool mesh_zebra_gr_pending(void)
+{
+	return zgr.pending;
 }
 
 /*
@@ -430,11 +436,6 @@ static void mesh_zebra_connected(struct zclient *zc)
 }
 
 /* ---- interfaces and addresses ---- */
-
-static int mesh_zebra_if_create(struct interface *ifp)
-{
-	return 0;
-}
 
 static int mesh_zebra_if_up(struct interface *ifp)
 {
@@ -580,8 +581,8 @@ void mesh_zebra_init(void)
 			      array_size(mesh_zebra_handlers));
 	zclient_init(zclient, ZEBRA_ROUTE_MESH, 0, &mesh_privs);
 	zclient->zebra_connected = mesh_zebra_connected;
-	if_zapi_callbacks(mesh_zebra_if_create, mesh_zebra_if_up,
-			  mesh_zebra_if_down, mesh_zebra_if_destroy);
+	if_zapi_callbacks(NULL, mesh_zebra_if_up, mesh_zebra_if_down,
+			  mesh_zebra_if_destroy);
 	install_element(VIEW_NODE, &show_mesh_routes_cmd);
 }
 

@@ -28,6 +28,7 @@ void mesh_zebra_tunnel_changed(uint32_t peer, bool up);
 void mesh_zebra_gr_capabilities(bool enabled, uint32_t stale_time);
 void mesh_zebra_gr_update_pending(void);
 void mesh_zebra_gr_update_complete(void);
+bool mesh_zebra_gr_pending(void);
 
 void mesh_zebra_init(void);
 void mesh_zebra_terminate(void);

@@ -60,4 +60,18 @@ static void expect_refused(const char *line, const char *reason)
 	}
 }
 
+/* Runs the registered suites verbosely and releases what the vty held;
+ * main()'s exit status. */
+static int mesh_test_run(void)
+{
+	unsigned int failed;
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	free(out);
+	return failed ? 1 : 0;
+}
+
 #endif /* MESH_TEST_VTY_H */

@@ -151,9 +151,10 @@ static void test_graceful_restart(void)
 	CU_ASSERT_FALSE(mesh_bgp->gr.fwd_preserved);
 	CU_ASSERT_TRUE(gr_state_file());
 	CU_ASSERT_EQUAL(mesh_bgp_gr_stale_time(), 110);
-	CU_ASSERT_TRUE(running_has(" bgp graceful-restart\n"
-				   " bgp graceful-restart restart-time 90\n"
-				   " bgp graceful-restart select-defer-time 20\n"));
+	CU_ASSERT_TRUE(
+		running_has(" bgp graceful-restart\n"
+			    " bgp graceful-restart restart-time 90\n"
+			    " bgp graceful-restart select-defer-time 20\n"));
 
 	/* switched off: the deferral ends, the state file goes */
 	expect_ok("no bgp graceful-restart");
@@ -825,7 +826,6 @@ static void test_delete(void)
 int main(void)
 {
 	CU_pSuite suite;
-	unsigned int failed;
 
 	mesh_test_daemon_init();
 
@@ -849,10 +849,5 @@ int main(void)
 		    test_route_map_config);
 	CU_add_test(suite, "policies edit and filter routes", test_policy);
 	CU_add_test(suite, "removal", test_delete);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	free(out);
-	return failed ? 1 : 0;
+	return mesh_test_run();
 }

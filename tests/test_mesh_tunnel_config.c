@@ -182,7 +182,6 @@ static void test_removal(void)
 int main(void)
 {
 	CU_pSuite suite;
-	unsigned int failed;
 
 	mesh_test_daemon_init();
 	mesh_tunnel_cli_init();
@@ -198,10 +197,5 @@ int main(void)
 	CU_add_test(suite, "running-config", test_running_config);
 	CU_add_test(suite, "saved configuration loads back", test_reload);
 	CU_add_test(suite, "removal", test_removal);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	free(out);
-	return failed ? 1 : 0;
+	return mesh_test_run();
 }
