@@ -115,7 +115,10 @@ def test_vxlan_routes_and_ping():
     zr = gear("a").vtysh_cmd("show ip route 10.2.0.0/24 json", isjson=True)["10.2.0.0/24"][0]
     assert zr["protocol"] == "mesh", zr
     nh = zr["nexthops"][0]
-    assert nh.get("ip") == node("b") and nh.get("interfaceName") == vx_ifname("a", "b"), zr
+    # The path follows measured delay: under load it may run through c.
+    # Whichever tunnel carries it, the gateway is that tunnel's far node.
+    far = [p for p in ("b", "c") if nh.get("interfaceName") == vx_ifname("a", p)]
+    assert far and nh.get("ip") == node(far[0]), zr
     assert zr.get("backupNexthops"), zr
     for src in SITES:
         for dst, n in SITES.items():
