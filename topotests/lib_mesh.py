@@ -5,7 +5,7 @@ the configuration of a site (zebra interfaces plus 'router mesh' with its
 tunnels) and of a controller (a meshd route reflector), the names meshd
 gives tunnel interfaces and ports, and meshd's JSON state.
 
-    workdir = lib_mesh.key_dir(tgen.logdir)
+    workdir = lib_mesh.key_dir(tgen.logdir, fresh=True)
     sign, pub = lib_mesh.ca_keys(workdir, "mesh")
     text = lib_mesh.site_config(
         "a", node="10.255.0.1", underlay=("a-eth0", "172.16.0.1/24"),
@@ -22,6 +22,7 @@ collide with another test's or the lab's (10.254.0.N) running at once.
 import base64
 import ipaddress
 import os
+import shutil
 import subprocess
 
 # Re-exported: tests poll with lib_mesh.expect (same 60 x 0.5 s budget).
@@ -30,10 +31,13 @@ from lib_checks import expect  # noqa: F401
 BASE_PORT = 51820
 
 
-def key_dir(logdir):
+def key_dir(logdir, fresh=False):
     """A directory for keys and configurations that meshd (user frr) can
-    read and write."""
+    read and write; fresh (at setup): emptied first, so that every run
+    starts with keys meshd makes anew rather than a run before's."""
     workdir = os.path.join(logdir, "keys")
+    if fresh:
+        shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir, exist_ok=True)
     os.chmod(logdir, 0o755)
     subprocess.check_call(["chown", "frr:frr", workdir])
@@ -65,10 +69,11 @@ def ifname(local, peer):
     return "m{:06x}.{:06x}".format(_node_int(local) & 0xFFFFFF, _node_int(peer) & 0xFFFFFF)
 
 
-def tunnel_port(peer, base=BASE_PORT):
+def tunnel_port(peer, base=BASE_PORT, lane=0):
     """The UDP port a node's tunnel to peer (node ID) listens on
-    (doc/mesh-attribute.md): the base port + (peer mod 1024)."""
-    return base + (_node_int(peer) & 0x3FF)
+    (doc/mesh-attribute.md): the base port + (peer mod 1024), 1024 more on
+    lane 1 (after a key rotation)."""
+    return base + (_node_int(peer) & 0x3FF) + 1024 * lane
 
 
 def site_config(name, node, underlay, controller, workdir, ca_pub, sign_file,
@@ -171,7 +176,7 @@ def configure_star(tgen, sites, node_prefix, tunnel=(), controller="c1",
     controller node <node_prefix>.10, one mesh CA for all; tunnel holds
     more 'tunnel ...' lines for every site. Loads them (start_router is
     the caller's)."""
-    workdir = key_dir(tgen.logdir)
+    workdir = key_dir(tgen.logdir, fresh=True)
     sign, pub = ca_keys(workdir, "mesh")
     for name, n in sites.items():
         text = site_config(

@@ -194,7 +194,7 @@ def build_meshd(tgen):
 def mesh_configs(tgen):
     """Writes the meshd mesh's configurations (keys made afresh):
     {router: path}."""
-    workdir = lib_mesh.key_dir(tgen.logdir)
+    workdir = lib_mesh.key_dir(tgen.logdir, fresh=True)
     sign, pub = lib_mesh.ca_keys(workdir, "mesh")
     interval, down_after = MESHD["meshd-probe-10x3"][1]
     confs = {}

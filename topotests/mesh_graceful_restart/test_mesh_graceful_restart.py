@@ -61,7 +61,7 @@ def build_topo(tgen):
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    workdir = lib_mesh.key_dir(tgen.logdir)
+    workdir = lib_mesh.key_dir(tgen.logdir, fresh=True)
     sign, pub = lib_mesh.ca_keys(workdir, "mesh")
     for name, n in SITES.items():
         text = lib_mesh.site_config(

@@ -126,7 +126,7 @@ RELAYS = {}
 def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
-    workdir = lib_mesh.key_dir(tgen.logdir)
+    workdir = lib_mesh.key_dir(tgen.logdir, fresh=True)
     sign, pub = lib_mesh.ca_keys(workdir, "mesh")
     rogue_sign, _ = lib_mesh.ca_keys(workdir, "rogue")
     for name in SITES:
