@@ -47,6 +47,25 @@ struct mesh_keypair {
 /* A fresh key pair from OpenSSL's generator. Returns 0 or -1. */
 int mesh_keypair_generate(struct mesh_keypair *kp);
 
+/*
+ * Lanes. A tunnel between two nodes runs on lane
+ * mesh_key_lane(one key) ^ mesh_key_lane(the other), the low bit of the
+ * public keys' first byte (the u coordinate's least significant bit), so
+ * both ends work it out from the keys they already share. A key
+ * rotation flips the rotating node's bit: its tunnels move to the other
+ * lane (other ports, other interfaces), built beside the old ones before
+ * the traffic moves (mesh_tunnel.c).
+ */
+static inline unsigned int mesh_key_lane(const uint8_t pub[MESH_KEY_LEN])
+{
+	return pub[0] & 1;
+}
+
+/* A fresh key pair whose public key is on the given lane bit: fresh
+ * pairs are drawn until one is (two draws on average; it costs the key
+ * one bit of its 252). Returns 0 or -1. */
+int mesh_keypair_generate_lane(struct mesh_keypair *kp, unsigned int lane);
+
 /* Public key of a private key (X25519 base point multiplication).
  * Returns 0 or -1. */
 int mesh_key_public_from_private(const uint8_t priv[MESH_KEY_LEN],

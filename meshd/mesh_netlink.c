@@ -121,8 +121,8 @@ static int mesh_nl_talk(struct mesh_nl_req *r, const char *what,
 	return 0;
 }
 
-int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
-		     char *err, size_t errlen)
+static int mesh_nl_addr(int type, const char *ifname, uint32_t local,
+			uint32_t peer, char *err, size_t errlen)
 {
 	struct mesh_nl_req r;
 	struct ifaddrmsg *ifa;
@@ -134,7 +134,9 @@ int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
 		mesh_errf(err, errlen, "%s: %s", ifname, strerror(e));
 		return -e;
 	}
-	ifa = mesh_nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+	ifa = mesh_nl_init(&r, type,
+			   type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_REPLACE
+					       : 0,
 			   sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = 32;
@@ -142,7 +144,21 @@ int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
 	ifa->ifa_index = ifindex;
 	mesh_nl_put(&r, IFA_LOCAL, &local, 4);
 	mesh_nl_put(&r, IFA_ADDRESS, &peer, 4);
-	return mesh_nl_talk(&r, "RTM_NEWADDR", ifname, err, errlen);
+	return mesh_nl_talk(&r,
+			    type == RTM_NEWADDR ? "RTM_NEWADDR" : "RTM_DELADDR",
+			    ifname, err, errlen);
+}
+
+int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
+		     char *err, size_t errlen)
+{
+	return mesh_nl_addr(RTM_NEWADDR, ifname, local, peer, err, errlen);
+}
+
+int mesh_nl_addr_p2p_del(const char *ifname, uint32_t local, uint32_t peer,
+			 char *err, size_t errlen)
+{
+	return mesh_nl_addr(RTM_DELADDR, ifname, local, peer, err, errlen);
 }
 
 int mesh_nl_vxlan_add(const char *ifname, uint32_t vni, uint32_t local,

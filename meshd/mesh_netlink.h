@@ -20,6 +20,10 @@ extern "C" {
 /* Local and peer in network byte order, both /32; replaces. */
 int mesh_nl_addr_p2p(const char *ifname, uint32_t local, uint32_t peer,
 		     char *err, size_t errlen);
+/* Remove that address (and with it the kernel's route to peer through
+ * ifname); -EADDRNOTAVAIL if it is not there. */
+int mesh_nl_addr_p2p_del(const char *ifname, uint32_t local, uint32_t peer,
+			 char *err, size_t errlen);
 
 /* A VXLAN interface with one unicast remote: vni (24 bits), local and
  * remote IPv4 addresses in network byte order, UDP port in host order

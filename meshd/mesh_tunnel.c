@@ -18,9 +18,32 @@
  * WireGuard peer allows every address, since each interface has one peer.
  *
  * Ports: the tunnel between A and B listens, on A, on A's advertised
- * port + (B & MESH_TUNNEL_PORT_MASK), so each side knows where the other
- * listens for it without another round of signalling. Two neighbors that
- * map to one port are refused with a log message.
+ * port + (B & MESH_TUNNEL_PORT_MASK) + lane * (MESH_TUNNEL_PORT_MASK + 1),
+ * so each side knows where the other listens for it without another
+ * round of signalling. Two neighbors that map to one port are refused
+ * with a log message.
+ *
+ * Lanes: key rotation without loss. A WireGuard interface has one
+ * private key, and a peer's packets are accepted only from the peer that
+ * owns their source address, so neither end can take the new key on the
+ * working interface without dropping what is in flight. Instead each
+ * pair of nodes has two lanes, and a tunnel runs on lane
+ * mesh_key_lane(A's key) ^ mesh_key_lane(B's key): lane 1 listens 1024
+ * ports higher and its interface name starts with the capital letter.
+ * A rotating node draws its new key on the other lane bit and advertises
+ * it; at once it builds, for every working tunnel, a twin on the other
+ * lane with the new key, and every peer that learns the new key builds
+ * its twin too (same own key, the new peer key). The twins handshake
+ * (a persistent keepalive starts it) while the old pair carries the
+ * traffic; each end then moves its routes to its twin (zebra replaces
+ * each kernel route, so nothing is without one), moves the point-to-point
+ * address, and keeps the old interface MESH_TWIN_DRAIN_MS, receiving,
+ * for what the other end still sends on it. Neither direction ever sends
+ * into an interface that cannot take it. If both nodes rotate at once
+ * (the lane flips twice) or a twin does not handshake within
+ * MESH_TWIN_WAIT_MS, the key changes in place instead (the peer's new key
+ * beside the old one, see mesh_wgd_pending_check; a few packets lost),
+ * and a tunnel whose lane no longer matches the keys is rebuilt.
  *
  * Health: a STAMP (RFC 8762) Session-Sender per tunnel, bound to the
  * tunnel interface, sends a probe every interval to the peer's reflector
@@ -82,6 +105,11 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 #define MESH_KEY_GRACE_MS 2000
 /* A tunnel that could not be built is tried again after this. */
 #define MESH_TUNNEL_RETRY_MS 5000
+/* Key rotation twins: how long a twin may take to handshake, how often
+ * that is checked, and how long the old interface stays after the move. */
+#define MESH_TWIN_WAIT_MS 10000
+#define MESH_TWIN_POLL_MS 5
+#define MESH_TWIN_DRAIN_MS 3000
 
 static const struct mesh_tunnel_cfg mesh_tunnel_cfg_default = {
 	.probe_interval_ms = MESH_PROBE_INTERVAL_DEFAULT,
@@ -115,6 +143,20 @@ struct mesh_tunnel {
 	 * without allowed IPs until it completes a handshake. */
 	bool has_pending;
 	uint8_t pending_pub[MESH_KEY_LEN];
+	uint8_t lane;  /* 0 or 1: ports and name, see "Lanes" above */
+	bool next_key; /* (re)configure with the key a rotation moves to */
+	uint8_t own_pub[MESH_KEY_LEN]; /* the key the interface has */
+
+	/* Key rotation, make-before-break (see "Lanes"): the tunnel on the
+	 * other lane with the new key, built beside this one, and after the
+	 * move the interface the traffic left, until it is removed. Both
+	 * carry only interface fields (those mesh_tunnel_if_swap moves). */
+	struct mesh_tunnel *twin;
+	struct mesh_tunnel *drained;
+	struct thread *t_twin, *t_drain;
+	uint64_t twin_until; /* monotonic us: give up, change in place */
+	bool is_twin;	     /* this is a twin or drained interface */
+	bool zebra_up;	     /* twin: zebra knows it and saw it up */
 
 	enum mesh_tun_state state;
 	uint64_t state_since; /* monotonic us */
@@ -374,7 +416,9 @@ static void mesh_tunnel_keys_load(void)
 	ret = mesh_key_load(path, &local_key, local_key_err,
 			    sizeof(local_key_err));
 	if (ret == -ENOENT) {
-		if (mesh_keypair_generate(&local_key) < 0) {
+		/* lane bit 0: between nodes that never rotated, every
+		 * tunnel is on lane 0 (see "Lanes") */
+		if (mesh_keypair_generate_lane(&local_key, 0) < 0) {
 			snprintf(local_key_err, sizeof(local_key_err),
 				 "key generation failed");
 			return;
@@ -522,8 +566,9 @@ static void mesh_tunnel_metrics_check(struct mesh_tunnel *t)
 				MESH_ADV_DAMP_MS * 1000ULL);
 }
 
-/* Take every reply waiting on the probe socket. */
-static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
+/* Take every reply waiting on a probe socket of t (its own, or that of
+ * the interface a key rotation moved it from). */
+static void mesh_tunnel_probe_take(struct mesh_tunnel *t, int fd)
 {
 	uint8_t buf[MESH_STAMP_MAX_LEN];
 	struct mesh_stamp_reflected r;
@@ -531,7 +576,7 @@ static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
 	unsigned int ev;
 	ssize_t n;
 
-	while ((n = recv(t->fd, buf, sizeof(buf), 0)) > 0) {
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
 		uint64_t t4 = mesh_stamp_ntp_now();
 
 		if (mesh_stamp_reflected_decode(buf, n, &r) != MESH_STAMP_OK) {
@@ -552,6 +597,24 @@ static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
 		if ((ev & MESH_STAMP_EV_SAMPLE) && t->state == MESH_TUN_UP)
 			mesh_tunnel_metrics_check(t);
 	}
+}
+
+static void mesh_tunnel_probe_drain(struct mesh_tunnel *t)
+{
+	mesh_tunnel_probe_take(t, t->fd);
+}
+
+/* Replies to probes sent before a key rotation's move come back on the
+ * interface they left by. */
+static void mesh_tunnel_probe_read_drained(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+
+	if (!t->drained || t->drained->fd < 0)
+		return;
+	thread_add_read(master, mesh_tunnel_probe_read_drained, t,
+			t->drained->fd, &t->drained->t_read);
+	mesh_tunnel_probe_take(t, t->drained->fd);
 }
 
 static void mesh_tunnel_probe_read(struct thread *thread)
@@ -748,9 +811,17 @@ void mesh_tunnel_if_event(const char *ifname, ifindex_t ifindex, bool up,
 {
 	struct mesh_tunnel *t = NULL;
 
-	for (size_t i = 0; i < n_tunnels; i++)
+	for (size_t i = 0; i < n_tunnels; i++) {
+		struct mesh_tunnel *w = tunnels[i]->twin;
+
 		if (strcmp(tunnels[i]->ifname, ifname) == 0)
 			t = tunnels[i];
+		/* a key rotation's twin: routes may name it once zebra
+		 * knows it is up */
+		if (w && strcmp(w->ifname, ifname) == 0 &&
+		    w->ifindex == ifindex)
+			w->zebra_up = up && !gone;
+	}
 	if (!t || t->ifindex != ifindex)
 		return;
 	if (up && !gone)
@@ -823,7 +894,45 @@ ifindex_t mesh_tunnel_ifindex(uint32_t node, bool *up, bool *gateway)
 	return t ? t->ifindex : 0;
 }
 
+/* The port a tunnel to node id listens on, over a base port; > 65535
+ * if it does not fit. */
+static uint32_t mesh_tunnel_port(uint32_t base, uint32_t id, unsigned int lane)
+{
+	return base + (id & MESH_TUNNEL_PORT_MASK) +
+	       lane * (MESH_TUNNEL_PORT_MASK + 1);
+}
+
+/* "m<local>.<peer>" on lane 0, "M<local>.<peer>" on lane 1. */
+static void mesh_tunnel_name(struct mesh_tunnel *t, char prefix)
+{
+	snprintf(t->ifname, sizeof(t->ifname), "%c%06x.%06x",
+		 t->lane ? toupper((unsigned char)prefix) : prefix,
+		 ntohl(mesh->router_id.s_addr) & 0xffffff, t->peer & 0xffffff);
+}
+
+/* The key pair a tunnel's interface is made with. */
+static const struct mesh_keypair *mesh_tunnel_key(const struct mesh_tunnel *t)
+{
+	return t->next_key ? &next_key : &local_key;
+}
+
+/* The key the node route advertises. */
+static const uint8_t *mesh_tunnel_adv_pub(void)
+{
+	return rotating ? next_key.pub : local_key.pub;
+}
+
+/* The lane two keys put a tunnel on. */
+static unsigned int mesh_tunnel_lane(const uint8_t own[MESH_KEY_LEN],
+				     const uint8_t peer[MESH_KEY_LEN])
+{
+	return mesh_key_lane(own) ^ mesh_key_lane(peer);
+}
+
+/* Where the peer's side of tunnel t listens (the configured endpoint of
+ * a 'tunnel neighbor' is the one of lane 0). */
 static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n, uint32_t local,
+				    unsigned int lane,
 				    struct mesh_wg_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
@@ -831,14 +940,22 @@ static void mesh_tunnel_endpoint_of(const struct mesh_tnode *n, uint32_t local,
 		if (mesh_tunnel_cfg.nbrs[i].node == n->id &&
 		    mesh_tunnel_cfg.nbrs[i].endpoint.family) {
 			*ep = mesh_tunnel_cfg.nbrs[i].endpoint;
+			ep->port += lane * (MESH_TUNNEL_PORT_MASK + 1);
 			return;
 		}
 	ep->family = n->ep.afi == MESH_ATTR_AFI_IPV6 ? AF_INET6 : AF_INET;
 	memcpy(ep->addr, n->ep.addr, ep->family == AF_INET ? 4 : 16);
-	ep->port = n->ep.port + (local & MESH_TUNNEL_PORT_MASK);
+	ep->port = mesh_tunnel_port(n->ep.port, local, lane);
 }
 
 /* ---- drivers ---- */
+
+/* An interface found from before a restart is taken over with graceful
+ * restart; a twin of a key rotation is always made afresh. */
+static bool mesh_tunnel_may_adopt(const struct mesh_tunnel *t)
+{
+	return mesh_tunnel_keep && !t->dead && !t->is_twin;
+}
 
 /* A kernel interface (VXLAN, kernel WireGuard) goes with RTM_DELLINK. */
 static void mesh_tunnel_link_down(struct mesh_tunnel *t)
@@ -876,7 +993,11 @@ static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 	};
 	int ret;
 
-	memcpy(c.private_key, local_key.priv, MESH_KEY_LEN);
+	/* A twin starts its handshake at once and keeps it going, so that
+	 * it is ready when the peer's twin appears. */
+	pc.has_keepalive = t->is_twin;
+	pc.keepalive_s = t->is_twin ? 1 : 0;
+	memcpy(c.private_key, mesh_tunnel_key(t)->priv, MESH_KEY_LEN);
 	memcpy(pc.public_key, t->peer_pub, MESH_KEY_LEN);
 	if (t->adopted) {
 		/* A wireguard-go kept across a restart that already has
@@ -894,6 +1015,8 @@ static int mesh_wgd_peer(struct mesh_tunnel *t, char *err, size_t errlen)
 	}
 	ret = t->wg->set(t, &c, err, errlen);
 	explicit_bzero(c.private_key, sizeof(c.private_key));
+	if (ret == 0)
+		memcpy(t->own_pub, mesh_tunnel_key(t)->pub, MESH_KEY_LEN);
 	return ret;
 }
 
@@ -912,7 +1035,7 @@ static int mesh_wgd_go_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	 * over; otherwise it is stopped and made afresh. */
 	if (mesh_wg_attach(&t->dev, t->ifname, NULL, err, errlen) == 0 &&
 	    if_nametoindex(t->ifname)) {
-		if (mesh_tunnel_keep && !t->dead) {
+		if (mesh_tunnel_may_adopt(t)) {
 			t->adopted = true;
 			zlog_info("mesh: %s: adopting the running wireguard-go "
 				  "(pid %d) from before the restart",
@@ -1019,7 +1142,7 @@ static int mesh_wgd_kernel_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	}
 	if (ret != -EEXIST)
 		return ret;
-	if (mesh_tunnel_keep && !t->dead &&
+	if (mesh_tunnel_may_adopt(t) &&
 	    mesh_wgd_kernel_get(t, &ws, err, errlen) == 0) {
 		mesh_wg_state_wipe(&ws);
 		t->adopted = true;
@@ -1097,7 +1220,7 @@ static int mesh_wgd_up(struct mesh_tunnel *t, char *err, size_t errlen)
 	if (t->wg == &mesh_wgd_kernel &&
 	    mesh_wg_attach(&t->dev, t->ifname, NULL, NULL, 0) == 0 &&
 	    if_nametoindex(t->ifname)) {
-		if (mesh_tunnel_keep && !t->dead)
+		if (mesh_tunnel_may_adopt(t))
 			t->wg = &mesh_wgd_go;
 		else
 			mesh_wg_stop(&t->dev, NULL, 0);
@@ -1224,6 +1347,12 @@ static void mesh_tunnel_free(struct mesh_tunnel *t)
 	THREAD_OFF(t->t_read);
 	THREAD_OFF(t->t_send);
 	THREAD_OFF(t->t_pending);
+	THREAD_OFF(t->t_twin);
+	THREAD_OFF(t->t_drain);
+	if (t->twin)
+		mesh_tunnel_free(t->twin);
+	if (t->drained)
+		mesh_tunnel_free(t->drained);
 	if (t->fd >= 0)
 		close(t->fd);
 	if (t->drv)
@@ -1242,6 +1371,68 @@ static void mesh_tunnel_delete(size_t i)
 	mesh_tunnel_free(t);
 }
 
+/* Whether a tunnel, twin or drained interface listens on port. */
+static bool mesh_tunnel_port_taken(uint32_t port, uint32_t *by)
+{
+	for (size_t i = 0; i < n_tunnels; i++) {
+		const struct mesh_tunnel *t = tunnels[i];
+
+		if (t->listen_port == port ||
+		    (t->twin && t->twin->listen_port == port) ||
+		    (t->drained && t->drained->listen_port == port)) {
+			*by = t->peer;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Make the interface of t (name, port, remote and keys set): the
+ * driver's part, then up; with_addr: the point-to-point addresses too
+ * (a twin gets them when the traffic moves to it).
+ */
+static int mesh_tunnel_if_make(struct mesh_tunnel *t,
+			       const struct mesh_tunnel_driver *drv,
+			       bool with_addr, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	ret = drv->up(t, err, errlen);
+	t->drv = drv; /* from here on, down() undoes what was made */
+	if (ret < 0)
+		return ret;
+	frr_with_privs (&mesh_privs) {
+		ret = mesh_wg_link_set(t->ifname, true, drv->mtu, err, errlen);
+		if (ret == 0 && with_addr)
+			ret = mesh_nl_addr_p2p(t->ifname,
+					       mesh->router_id.s_addr,
+					       htonl(t->peer), err, errlen);
+	}
+	t->ifindex = if_nametoindex(t->ifname);
+	return ret;
+}
+
+/* A key rotation stopped half-way by a restart may leave the interface
+ * of the other lane: gone, with its wireguard-go. */
+static void mesh_tunnel_leftover_clear(const struct mesh_tunnel *t)
+{
+	struct mesh_tunnel other = {.peer = t->peer, .lane = t->lane ^ 1};
+	char err[256];
+
+	mesh_tunnel_name(&other, t->drv->prefix);
+	if (!if_nametoindex(other.ifname))
+		return;
+	zlog_info("mesh: %s: removing the other lane's interface %s left "
+		  "by a key rotation before a restart",
+		  t->ifname, other.ifname);
+	if (mesh_wg_attach(&other.dev, other.ifname, NULL, NULL, 0) == 0)
+		mesh_wg_stop(&other.dev, NULL, 0);
+	frr_with_privs (&mesh_privs) {
+		mesh_nl_link_del(other.ifname, err, sizeof(err));
+	}
+}
+
 static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 {
 	uint32_t local = ntohl(mesh->router_id.s_addr);
@@ -1258,45 +1449,40 @@ static struct mesh_tunnel *mesh_tunnel_create(const struct mesh_tnode *n)
 	};
 	char err[256];
 	struct mesh_tunnel *t;
-	uint32_t port;
-
-	port = (uint32_t)mesh_tunnel_cfg.endpoint.port +
-	       (n->id & MESH_TUNNEL_PORT_MASK);
-	for (size_t i = 0; i < n_tunnels; i++)
-		if (tunnels[i]->listen_port == port) {
-			flog_err(EC_MESH_TUNNEL,
-				 "tunnel to %pI4: UDP port %u is taken by the "
-				 "tunnel to %pI4 (node IDs alike in their low "
-				 "10 bits)",
-				 &(struct in_addr){htonl(n->id)}, port,
-				 &(struct in_addr){htonl(tunnels[i]->peer)});
-			return NULL;
-		}
-	if (port > 65535)
-		return NULL;
+	uint32_t port, by;
 
 	t = XCALLOC(MTYPE_MESH_TUNNEL, sizeof(*t));
 	t->peer = n->id;
 	t->fd = -1;
-	t->listen_port = port;
-	snprintf(t->ifname, sizeof(t->ifname), "%c%06x.%06x", drv->prefix,
-		 local & 0xffffff, n->id & 0xffffff);
-	mesh_tunnel_endpoint_of(n, local, &t->remote);
 	memcpy(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN);
+	/* during a rotation, with the key the peer was told about */
+	t->next_key = rotating;
+	if (drv->keyed)
+		t->lane =
+			mesh_tunnel_lane(mesh_tunnel_key(t)->pub, t->peer_pub);
+	port = mesh_tunnel_port(mesh_tunnel_cfg.endpoint.port, n->id, t->lane);
+	if (mesh_tunnel_port_taken(port, &by)) {
+		flog_err(EC_MESH_TUNNEL,
+			 "tunnel to %pI4: UDP port %u is taken by the "
+			 "tunnel to %pI4 (node IDs alike in their low "
+			 "10 bits)",
+			 &(struct in_addr){htonl(n->id)}, port,
+			 &(struct in_addr){htonl(by)});
+		XFREE(MTYPE_MESH_TUNNEL, t);
+		return NULL;
+	}
+	if (port > 65535) {
+		XFREE(MTYPE_MESH_TUNNEL, t);
+		return NULL;
+	}
+	t->listen_port = port;
+	mesh_tunnel_name(t, drv->prefix);
+	mesh_tunnel_endpoint_of(n, local, t->lane, &t->remote);
 
-	if (drv->up(t, err, sizeof(err)) < 0) {
-		t->drv = drv; /* undo what was made */
+	if (mesh_tunnel_if_make(t, drv, true, err, sizeof(err)) < 0)
 		goto fail;
-	}
-	t->drv = drv;
-	frr_with_privs (&mesh_privs) {
-		if (mesh_wg_link_set(t->ifname, true, drv->mtu, err,
-				     sizeof(err)) < 0 ||
-		    mesh_nl_addr_p2p(t->ifname, mesh->router_id.s_addr,
-				     htonl(n->id), err, sizeof(err)) < 0)
-			goto fail;
-	}
-	t->ifindex = if_nametoindex(t->ifname);
+	if (drv->keyed)
+		mesh_tunnel_leftover_clear(t);
 	t->fd = mesh_tunnel_probe_open(t);
 	if (t->fd < 0) {
 		snprintf(err, sizeof(err), "STAMP socket on %s: %s", t->ifname,
@@ -1409,6 +1595,245 @@ static void mesh_tunnel_pending_watch_start(struct mesh_tunnel *t)
 			      &t->t_pending);
 }
 
+/* ---- key rotation twins (see "Lanes" at the top) ---- */
+
+/* What belongs to the interface, as opposed to the tunnel (probe
+ * session, state, metrics): what a move to the twin exchanges. */
+#define MESH_IF_FIELD(f)                                                       \
+	{                                                                      \
+		offsetof(struct mesh_tunnel, f),                               \
+			sizeof(((struct mesh_tunnel *)NULL)->f)                \
+	}
+static const struct {
+	size_t off, len;
+} mesh_tunnel_if_fields[] = {
+	MESH_IF_FIELD(wg),	    MESH_IF_FIELD(ifname),
+	MESH_IF_FIELD(ifindex),	    MESH_IF_FIELD(dev),
+	MESH_IF_FIELD(listen_port), MESH_IF_FIELD(remote),
+	MESH_IF_FIELD(peer_pub),    MESH_IF_FIELD(own_pub),
+	MESH_IF_FIELD(lane),	    MESH_IF_FIELD(next_key),
+	MESH_IF_FIELD(adopted),	    MESH_IF_FIELD(fd),
+};
+
+static void mesh_tunnel_if_swap(struct mesh_tunnel *a, struct mesh_tunnel *b)
+{
+	uint8_t tmp[sizeof(struct mesh_wg_dev) + IFNAMSIZ];
+
+	for (size_t i = 0; i < array_size(mesh_tunnel_if_fields); i++) {
+		size_t off = mesh_tunnel_if_fields[i].off;
+		size_t len = mesh_tunnel_if_fields[i].len;
+
+		assert(len <= sizeof(tmp));
+		memcpy(tmp, (uint8_t *)a + off, len);
+		memcpy((uint8_t *)a + off, (uint8_t *)b + off, len);
+		memcpy((uint8_t *)b + off, tmp, len);
+	}
+}
+
+static void mesh_tunnel_twin_watch(struct thread *thread);
+
+/*
+ * Build t's twin on the other lane: our key (the next one if next), the
+ * peer key given. It listens and handshakes but carries nothing until
+ * mesh_tunnel_twin_move(). Returns false if it could not be made.
+ */
+static bool mesh_tunnel_twin_start(struct mesh_tunnel *t,
+				   const uint8_t peer_pub[MESH_KEY_LEN],
+				   bool next)
+{
+	struct mesh_tunnel *w;
+	uint32_t port, by;
+	char err[256];
+
+	w = XCALLOC(MTYPE_MESH_TUNNEL, sizeof(*w));
+	w->is_twin = true;
+	w->peer = t->peer;
+	w->fd = -1;
+	w->lane = t->lane ^ 1;
+	w->next_key = next;
+	memcpy(w->peer_pub, peer_pub, MESH_KEY_LEN);
+	port = mesh_tunnel_port(mesh_tunnel_cfg.endpoint.port, t->peer,
+				w->lane);
+	/* The interface the last rotation moved from is on that lane: the
+	 * next rotation came within the drain time, it goes now. */
+	if (t->drained) {
+		THREAD_OFF(t->t_drain);
+		mesh_tunnel_free(t->drained);
+		t->drained = NULL;
+	}
+	if (port > 65535 || mesh_tunnel_port_taken(port, &by)) {
+		flog_err(EC_MESH_TUNNEL,
+			 "%s: no twin for the key rotation: UDP port %u is "
+			 "not free",
+			 t->ifname, port);
+		XFREE(MTYPE_MESH_TUNNEL, w);
+		return false;
+	}
+	w->listen_port = port;
+	mesh_tunnel_name(w, t->drv->prefix);
+	w->remote = t->remote;
+	w->remote.port = t->remote.port +
+			 (w->lane ? 1 : -1) * (MESH_TUNNEL_PORT_MASK + 1);
+	if (mesh_tunnel_if_make(w, t->drv, false, err, sizeof(err)) < 0) {
+		flog_err(EC_MESH_TUNNEL, "%s: no twin for the key rotation: %s",
+			 t->ifname, err);
+		mesh_tunnel_free(w);
+		return false;
+	}
+	t->twin = w;
+	t->twin_until = mesh_now_us() + MESH_TWIN_WAIT_MS * 1000ULL;
+	thread_add_timer_msec(master, mesh_tunnel_twin_watch, t,
+			      MESH_TWIN_POLL_MS, &t->t_twin);
+	zlog_info("mesh: %s: key rotation: twin %s built on UDP %u", t->ifname,
+		  w->ifname, port);
+	return true;
+}
+
+static void mesh_tunnel_twin_drop(struct mesh_tunnel *t)
+{
+	THREAD_OFF(t->t_twin);
+	if (t->twin)
+		mesh_tunnel_free(t->twin);
+	t->twin = NULL;
+}
+
+static void mesh_tunnel_drain_end(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+
+	if (!t->drained)
+		return;
+	zlog_info("mesh: %s: old interface %s removed", t->ifname,
+		  t->drained->ifname);
+	mesh_tunnel_free(t->drained);
+	t->drained = NULL;
+}
+
+/*
+ * The twin completed a handshake: the traffic moves to it. The routes
+ * are replaced one by one (each kernel route always has a next hop), the
+ * point-to-point address follows, the probes go out the twin; the old
+ * interface stays MESH_TWIN_DRAIN_MS and takes what the peer still sends
+ * on it, probe replies included.
+ */
+static void mesh_tunnel_twin_move(struct mesh_tunnel *t)
+{
+	static const struct mesh_wg_prefix any[2] = {
+		{.family = AF_INET, .len = 0},
+		{.family = AF_INET6, .len = 0},
+	};
+	struct mesh_tunnel *w = t->twin;
+	struct mesh_wg_peer_cfg pc = {.update_only = true,
+				      .has_keepalive = true,
+				      .replace_allowed_ips = true,
+				      .allowed_ips = any,
+				      .n_allowed_ips = 2};
+	struct mesh_wg_cfg c = {.peers = &pc, .n_peers = 1};
+	char err[256];
+	int fd;
+
+	THREAD_OFF(t->t_twin);
+	t->twin = NULL;
+	if (t->drained) {
+		THREAD_OFF(t->t_drain);
+		mesh_tunnel_free(t->drained);
+	}
+	frr_with_privs (&mesh_privs) {
+		if (mesh_nl_addr_p2p_del(t->ifname, mesh->router_id.s_addr,
+					 htonl(t->peer), err, sizeof(err)) < 0)
+			zlog_warn("mesh: %s", err);
+		if (mesh_nl_addr_p2p(w->ifname, mesh->router_id.s_addr,
+				     htonl(t->peer), err, sizeof(err)) < 0)
+			flog_err(EC_MESH_TUNNEL, "%s", err);
+	}
+	/* from here on t is the twin's interface, w the old one */
+	mesh_tunnel_if_swap(t, w);
+	t->drained = w;
+	t->has_pending = false;
+	THREAD_OFF(t->t_pending);
+	/* the tunnel keeps no keepalive of its own: the probes run */
+	memcpy(pc.public_key, t->peer_pub, MESH_KEY_LEN);
+	if (t->wg->set(t, &c, err, sizeof(err)) < 0)
+		zlog_warn("mesh: %s: %s", t->ifname, err);
+	/* probes out the new interface; the old socket still reads */
+	THREAD_OFF(t->t_read);
+	fd = mesh_tunnel_probe_open(t);
+	if (fd < 0)
+		flog_err(EC_MESH_TUNNEL, "%s: STAMP socket: %s", t->ifname,
+			 safe_strerror(errno));
+	t->fd = fd;
+	if (fd >= 0)
+		thread_add_read(master, mesh_tunnel_probe_read, t, fd,
+				&t->t_read);
+	if (w->fd >= 0)
+		thread_add_read(master, mesh_tunnel_probe_read_drained, t,
+				w->fd, &w->t_read);
+	mesh_zebra_tunnel_moved(t->peer);
+	thread_add_timer_msec(master, mesh_tunnel_drain_end, t,
+			      MESH_TWIN_DRAIN_MS, &t->t_drain);
+	zlog_info("mesh: tunnel to %pI4 moved from %s to %s (new key)",
+		  &(struct in_addr){htonl(t->peer)}, w->ifname, t->ifname);
+}
+
+/*
+ * The twin never handshook (the peer rotated at the same time, cannot
+ * make its twin, or is not there): the key changes in place instead.
+ */
+static void mesh_tunnel_twin_abandon(struct mesh_tunnel *t)
+{
+	struct mesh_tunnel *w = t->twin;
+	bool peer_key = memcmp(w->peer_pub, t->peer_pub, MESH_KEY_LEN) != 0;
+	char err[256];
+
+	zlog_warn("mesh: %s: key rotation twin %s had no handshake in %d ms, "
+		  "changing the key in place",
+		  t->ifname, w->ifname, MESH_TWIN_WAIT_MS);
+	if (peer_key) {
+		memcpy(t->pending_pub, w->peer_pub, MESH_KEY_LEN);
+		t->has_pending = true;
+	}
+	mesh_tunnel_twin_drop(t);
+	if (memcmp(t->own_pub, mesh_tunnel_adv_pub(), MESH_KEY_LEN)) {
+		t->next_key = rotating;
+		if (t->drv->peer(t, err, sizeof(err)) < 0)
+			flog_err(EC_MESH_TUNNEL, "%s: new key: %s", t->ifname,
+				 err);
+	}
+	if (t->has_pending && mesh_wgd_pending_add(t, err, sizeof(err)) < 0)
+		flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
+	/* the lane no longer matches the keys: rebuilt at the next pass */
+	mesh_tunnel_schedule();
+}
+
+static void mesh_tunnel_twin_watch(struct thread *thread)
+{
+	struct mesh_tunnel *t = THREAD_ARG(thread);
+	struct mesh_tunnel *w = t->twin;
+	const struct mesh_wg_peer_state *ps;
+	struct mesh_wg_state ws;
+	bool done = false;
+	char err[256];
+
+	if (!w)
+		return;
+	if (w->wg->get(w, &ws, err, sizeof(err)) == 0) {
+		ps = mesh_wg_state_peer(&ws, w->peer_pub);
+		done = ps && ps->last_handshake_sec;
+		mesh_wg_state_wipe(&ws);
+	}
+	/* zebra must know the interface before routes can name it */
+	if (done && w->zebra_up) {
+		mesh_tunnel_twin_move(t);
+		return;
+	}
+	if (mesh_now_us() >= t->twin_until) {
+		mesh_tunnel_twin_abandon(t);
+		return;
+	}
+	thread_add_timer_msec(master, mesh_tunnel_twin_watch, t,
+			      MESH_TWIN_POLL_MS, &t->t_twin);
+}
+
 /*
  * The peer's node route changed: follow its endpoint and key. A new key
  * on a working tunnel is a rotation: it is prepared beside the old one
@@ -1422,19 +1847,33 @@ static bool mesh_tunnel_follow(struct mesh_tunnel *t,
 	bool moved, rekeyed;
 	char err[256];
 
-	mesh_tunnel_endpoint_of(n, ntohl(mesh->router_id.s_addr), &ep);
+	mesh_tunnel_endpoint_of(n, ntohl(mesh->router_id.s_addr), t->lane, &ep);
 	moved = memcmp(&ep, &t->remote, sizeof(ep)) != 0;
 	rekeyed = t->drv->keyed &&
 		  memcmp(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN) != 0;
+	/* What a rotation's twin was made for changed under it (the peer
+	 * moved, or rotated again or at the same time): rebuilt. */
+	if (t->twin &&
+	    (moved || memcmp(t->twin->peer_pub, n->ep.pubkey, MESH_KEY_LEN)))
+		return false;
 	if (!rekeyed)
 		t->has_pending = false;
 	if (!moved && !rekeyed)
-		return true;
+		return t->twin || t->has_pending || !t->drv->keyed ||
+		       t->lane == mesh_tunnel_lane(t->own_pub, t->peer_pub);
 	if (!t->drv->peer)
 		return false;
 	if (rekeyed && !moved && t->state == MESH_TUN_UP) {
-		if (t->has_pending &&
-		    !memcmp(t->pending_pub, n->ep.pubkey, MESH_KEY_LEN))
+		if (t->twin ||
+		    (t->has_pending &&
+		     !memcmp(t->pending_pub, n->ep.pubkey, MESH_KEY_LEN)))
+			return true;
+		/* the new key puts the tunnel on the other lane: make
+		 * before break */
+		if (!t->has_pending &&
+		    mesh_tunnel_lane(mesh_tunnel_adv_pub(), n->ep.pubkey) !=
+			    t->lane &&
+		    mesh_tunnel_twin_start(t, n->ep.pubkey, rotating))
 			return true;
 		memcpy(t->pending_pub, n->ep.pubkey, MESH_KEY_LEN);
 		t->has_pending = true;
@@ -1448,7 +1887,9 @@ static bool mesh_tunnel_follow(struct mesh_tunnel *t,
 	t->has_pending = false;
 	if (t->drv->peer(t, err, sizeof(err)) < 0)
 		flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
-	return true;
+	/* a key changed in place may put the tunnel on the other lane */
+	return !t->drv->keyed ||
+	       t->lane == mesh_tunnel_lane(t->own_pub, t->peer_pub);
 }
 
 static void mesh_tunnel_rotate(struct thread *thread);
@@ -1463,28 +1904,50 @@ static void mesh_tunnel_rotation_schedule(void)
 				 mesh_tunnel_cfg.key_rotation_s, &t_rotate);
 }
 
-/* The grace period is over: every tunnel uses the new key. */
+/*
+ * The grace period is over: the new key is ours. Tunnels that moved to a
+ * twin have it already, those whose twin is still handshaking wait for
+ * it (or give up, mesh_tunnel_twin_abandon); the others take it in place,
+ * and are rebuilt if that puts them on the other lane.
+ */
 static void mesh_tunnel_rotate_switch(struct thread *thread)
 {
 	struct mesh_wg_cfg c = {.has_private_key = true};
 	char err[256];
 
 	memcpy(c.private_key, next_key.priv, MESH_KEY_LEN);
-	for (size_t i = 0; i < n_tunnels; i++)
-		if (tunnels[i]->drv->keyed &&
-		    tunnels[i]->wg->set(tunnels[i], &c, err, sizeof(err)) < 0)
-			flog_err(EC_MESH_TUNNEL, "%s: new key: %s",
-				 tunnels[i]->ifname, err);
+	for (size_t i = 0; i < n_tunnels; i++) {
+		struct mesh_tunnel *t = tunnels[i];
+
+		if (!t->drv->keyed || t->twin ||
+		    !memcmp(t->own_pub, next_key.pub, MESH_KEY_LEN))
+			continue;
+		if (t->wg->set(t, &c, err, sizeof(err)) < 0)
+			flog_err(EC_MESH_TUNNEL, "%s: new key: %s", t->ifname,
+				 err);
+		else
+			memcpy(t->own_pub, next_key.pub, MESH_KEY_LEN);
+	}
 	explicit_bzero(c.private_key, sizeof(c.private_key));
 	local_key = next_key;
 	mesh_keypair_clear(&next_key);
+	for (size_t i = 0; i < n_tunnels; i++) {
+		tunnels[i]->next_key = false;
+		if (tunnels[i]->twin)
+			tunnels[i]->twin->next_key = false;
+	}
 	rotating = false;
 	rotations++;
-	zlog_info("mesh: tunnels use the new key");
+	zlog_info("mesh: the new key is in use");
 	mesh_tunnel_rotation_schedule();
+	mesh_tunnel_schedule();
 }
 
-/* Make a new key pair, keep it, advertise it; use it after the grace. */
+/*
+ * Make a new key pair on the other lane bit, keep it, advertise it, and
+ * build a twin with it beside every working tunnel; tunnels that are not
+ * working take it after the grace period.
+ */
 static void mesh_tunnel_rotate(struct thread *thread)
 {
 	char path[300], err[160];
@@ -1492,7 +1955,8 @@ static void mesh_tunnel_rotate(struct thread *thread)
 	if (rotating || !mesh_tunnel_active())
 		return;
 	mesh_tunnel_key_path(path, sizeof(path));
-	if (mesh_keypair_generate(&next_key) < 0 ||
+	if (mesh_keypair_generate_lane(&next_key,
+				       !mesh_key_lane(local_key.pub)) < 0 ||
 	    mesh_key_store(path, &next_key, err, sizeof(err)) < 0) {
 		flog_err(EC_MESH_TUNNEL, "key rotation: %s: %s", path,
 			 "the new key could not be made or stored");
@@ -1504,6 +1968,14 @@ static void mesh_tunnel_rotate(struct thread *thread)
 	zlog_info("mesh: new tunnel key advertised, in use in %d ms",
 		  MESH_KEY_GRACE_MS);
 	mesh_tunnel_readvertise(true);
+	for (size_t i = 0; i < n_tunnels; i++) {
+		struct mesh_tunnel *t = tunnels[i];
+
+		if (t->drv->keyed && t->state == MESH_TUN_UP && !t->twin &&
+		    !t->has_pending &&
+		    mesh_tunnel_lane(next_key.pub, t->peer_pub) != t->lane)
+			mesh_tunnel_twin_start(t, t->peer_pub, true);
+	}
 	THREAD_OFF(t_rotate);
 	thread_add_timer_msec(master, mesh_tunnel_rotate_switch, NULL,
 			      MESH_KEY_GRACE_MS, &t_rotate);
@@ -1654,7 +2126,7 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 	ma.ivn = mesh_tunnel_cfg.ivn;
 	ma.present = MESH_ATTR_HAS_ORIGINATOR | MESH_ATTR_HAS_SEQUENCE |
 		     MESH_ATTR_HAS_TENANT | MESH_ATTR_HAS_IVN;
-	mesh_key_endpoint_set(&ma, rotating ? next_key.pub : local_key.pub,
+	mesh_key_endpoint_set(&ma, mesh_tunnel_adv_pub(),
 			      ep->family == AF_INET6 ? MESH_ATTR_AFI_IPV6
 						     : MESH_ATTR_AFI_IPV4,
 			      ep->addr, ep->port);
@@ -1734,6 +2206,14 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_int_add(j, "stateSecs", (now - t->state_since) / 1000000);
 	json_object_int_add(j, "flaps", t->flaps);
 	json_object_int_add(j, "listenPort", t->listen_port);
+	json_object_int_add(j, "lane", t->lane);
+	if (t->twin) {
+		json_object_string_add(j, "twinInterface", t->twin->ifname);
+		json_object_int_add(j, "twinListenPort", t->twin->listen_port);
+	}
+	if (t->drained)
+		json_object_string_add(j, "drainingInterface",
+				       t->drained->ifname);
 	inet_ntop(t->remote.family, t->remote.addr, addr, sizeof(addr));
 	json_object_string_addf(j, "endpoint", "%s:%u", addr, t->remote.port);
 	json_object_string_add(

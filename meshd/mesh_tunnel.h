@@ -18,7 +18,8 @@
 #include "meshd/mesh_wg.h"
 
 #define MESH_TUNNEL_PORT_DEFAULT 51820
-/* Tunnel to node N listens on endpoint port + (N & MESH_TUNNEL_PORT_MASK). */
+/* Tunnel to node N listens on endpoint port + (N & MESH_TUNNEL_PORT_MASK),
+ * plus MESH_TUNNEL_PORT_MASK + 1 on lane 1 (mesh_tunnel.c, "Lanes"). */
 #define MESH_TUNNEL_PORT_MASK 0x3ff
 #define MESH_TUNNEL_MAX 64 /* = MESH_ATTR_MAX_LINKS */
 #define MESH_TUNNEL_MTU 1420

@@ -244,6 +244,18 @@ void mesh_zebra_tunnel_changed(uint32_t peer, bool up)
 		}
 }
 
+void mesh_zebra_tunnel_moved(uint32_t peer)
+{
+	for (int i = 0; i < 2; i++)
+		for (struct route_node *rn = route_top(zroutes[i]); rn;
+		     rn = route_next(rn)) {
+			struct mesh_zroute *zr = rn->info;
+
+			if (zr && (zr->nh_node == peer || zr->bk_node == peer))
+				mesh_zebra_route_eval(rn);
+		}
+}
+
 /* ---- zebra session ---- */
 
 static void mesh_zebra_retry(struct thread *t)

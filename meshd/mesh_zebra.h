@@ -21,6 +21,9 @@ void mesh_zebra_paths_changed(void);
 /* A tunnel's probes changed their verdict: move routes off a failed
  * tunnel to their backup before anything else happens. */
 void mesh_zebra_tunnel_changed(uint32_t peer, bool up);
+/* The tunnel to peer moved to another interface (key rotation): the
+ * routes through it name the new one. */
+void mesh_zebra_tunnel_moved(uint32_t peer);
 
 /* Graceful restart (mesh_bgp_gr.c): zebra keeps meshd's routes for
  * stale_time s once meshd is gone; after a restart they are stale from

@@ -165,6 +165,30 @@ static void test_keys_generate(void)
 	CU_ASSERT_TRUE(mesh_key_is_zero(a.priv));
 }
 
+/* Keys drawn on a lane bit have it, and are still ordinary key pairs;
+ * both bits come out (the lane of a pair is the XOR of its two bits). */
+static void test_keys_lane(void)
+{
+	struct mesh_keypair kp;
+	uint8_t pub[32];
+
+	for (unsigned int lane = 0; lane < 2; lane++)
+		for (int i = 0; i < 20; i++) {
+			CU_ASSERT_EQUAL_FATAL(
+				mesh_keypair_generate_lane(&kp, lane), 0);
+			CU_ASSERT_EQUAL(mesh_key_lane(kp.pub), lane);
+			CU_ASSERT_EQUAL(kp.pub[0] & 1, lane);
+			CU_ASSERT_EQUAL(kp.priv[0] & 7, 0);
+			CU_ASSERT_EQUAL(
+				mesh_key_public_from_private(kp.priv, pub), 0);
+			CU_ASSERT_EQUAL(memcmp(pub, kp.pub, 32), 0);
+		}
+	/* only bit 0 of the argument counts */
+	CU_ASSERT_EQUAL_FATAL(mesh_keypair_generate_lane(&kp, 3), 0);
+	CU_ASSERT_EQUAL(mesh_key_lane(kp.pub), 1);
+	mesh_keypair_clear(&kp);
+}
+
 static void test_keys_encoding_refusals(void)
 {
 	uint8_t k[32];
@@ -2126,6 +2150,7 @@ struct test_entry {
 static const struct test_entry key_tests[] = {
 	{"RFC 7748 vectors, encodings, fingerprint", test_keys_rfc7748},
 	{"generated keys: clamped, derivable, round trips", test_keys_generate},
+	{"keys drawn on a lane bit", test_keys_lane},
 	{"base64 and hex refusals", test_keys_encoding_refusals},
 	{"key files: 0600, refusals of 0644 and others", test_key_files},
 	{"signed endpoint gate (mesh CA, Ed25519)", test_keys_signed_gate},

@@ -95,8 +95,8 @@ static void test_refusals(void)
 {
 	expect_refused("tenant 0", "tenant 0 is reserved");
 	expect_refused("ivn 0", "ivn 0 is reserved");
-	expect_refused("tunnel endpoint 192.0.2.1 port 65000",
-		       "room for 1024 tunnel ports");
+	expect_refused("tunnel endpoint 192.0.2.1 port 63489",
+		       "room for two lanes of 1024");
 	expect_refused("tunnel key-file node.key", "absolute path");
 	expect_refused("tunnel ca signing-key-file ca.key", "absolute path");
 	expect_refused("tunnel ca public-key c2hvcnQ=", "32 octets in base64");
