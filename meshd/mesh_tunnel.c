@@ -40,10 +40,13 @@
  * address, and keeps the old interface MESH_TWIN_DRAIN_MS, receiving,
  * for what the other end still sends on it. Neither direction ever sends
  * into an interface that cannot take it. If both nodes rotate at once
- * (the lane flips twice) or a twin does not handshake within
- * MESH_TWIN_WAIT_MS, the key changes in place instead (the peer's new key
- * beside the old one, see mesh_wgd_pending_check; a few packets lost),
- * and a tunnel whose lane no longer matches the keys is rebuilt.
+ * (a twin was made for a peer key that is no longer the peer's), or a
+ * twin does not handshake within MESH_TWIN_WAIT_MS, the tunnel is rebuilt
+ * on the lane the current keys give (break-before-make). A new peer key
+ * that leaves the lane as it was (a peer that draws keys without the lane
+ * rule) is taken in place: the new key beside the old one, carrying
+ * nothing until it handshakes (mesh_wgd_pending_check; a few packets
+ * lost). A tunnel whose lane does not match its keys is rebuilt.
  *
  * Health: a STAMP (RFC 8762) Session-Sender per tunnel, bound to the
  * tunnel interface, sends a probe every interval to the peer's reflector
@@ -1776,32 +1779,18 @@ static void mesh_tunnel_twin_move(struct mesh_tunnel *t)
 }
 
 /*
- * The twin never handshook (the peer rotated at the same time, cannot
- * make its twin, or is not there): the key changes in place instead.
+ * The twin never handshook (the peer cannot make its twin, or is not
+ * there): the tunnel is rebuilt on the lane the keys now give, as the
+ * peer's is when its twin gives up too. Break-before-make: what is in
+ * flight meanwhile goes by the backup, or is lost.
  */
 static void mesh_tunnel_twin_abandon(struct mesh_tunnel *t)
 {
-	struct mesh_tunnel *w = t->twin;
-	bool peer_key = memcmp(w->peer_pub, t->peer_pub, MESH_KEY_LEN) != 0;
-	char err[256];
-
 	zlog_warn("mesh: %s: key rotation twin %s had no handshake in %d ms, "
-		  "changing the key in place",
-		  t->ifname, w->ifname, MESH_TWIN_WAIT_MS);
-	if (peer_key) {
-		memcpy(t->pending_pub, w->peer_pub, MESH_KEY_LEN);
-		t->has_pending = true;
-	}
+		  "rebuilding the tunnel",
+		  t->ifname, t->twin->ifname, MESH_TWIN_WAIT_MS);
 	mesh_tunnel_twin_drop(t);
-	if (memcmp(t->own_pub, mesh_tunnel_adv_pub(), MESH_KEY_LEN)) {
-		t->next_key = rotating;
-		if (t->drv->peer(t, err, sizeof(err)) < 0)
-			flog_err(EC_MESH_TUNNEL, "%s: new key: %s", t->ifname,
-				 err);
-	}
-	if (t->has_pending && mesh_wgd_pending_add(t, err, sizeof(err)) < 0)
-		flog_err(EC_MESH_TUNNEL, "%s: %s", t->ifname, err);
-	/* the lane no longer matches the keys: rebuilt at the next pass */
+	t->dead = true;
 	mesh_tunnel_schedule();
 }
 

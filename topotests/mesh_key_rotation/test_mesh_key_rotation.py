@@ -26,8 +26,8 @@ flips twice: the twins are dropped and the tunnels rebuilt), they must
 end on both new keys on lane 0, with the hosts reaching each other.
 Last, b drops everything sent to its lane-1 port for a (nftables) and a
 rotates: the twins cannot handshake, so the old tunnels keep the traffic
-while they wait; after ten seconds both give up, change keys in place and
-rebuild on lane 1, which works once the drop is lifted.
+while they wait; after ten seconds both give up and rebuild on lane 1,
+which works once the drop is lifted.
 """
 
 import json
