@@ -185,6 +185,9 @@ struct mesh_tunnel {
 	bool in_use;	   /* reconcile mark */
 	bool dead;	   /* its wireguard-go is gone: remake it */
 	bool adopted;	   /* found running from before a restart */
+	/* a wireguard-go of ours started without graceful restart: it ends
+	 * with meshd (PR_SET_PDEATHSIG) */
+	bool mortal;
 };
 
 /*
@@ -865,6 +868,12 @@ void mesh_tunnel_endpoint_event(const struct prefix *p, bool added)
 			  p);
 }
 
+/*
+ * Graceful restart on or off: wireguard-go started from now on outlives
+ * meshd, or ends with it. Switching it on resets every BGP session; the
+ * node routes go with them, so every tunnel is made again, then on a
+ * wireguard-go that outlives meshd ("outlivesMeshd" in the show).
+ */
 void mesh_tunnel_set_keep(bool keep)
 {
 	mesh_tunnel_keep = keep;
@@ -1052,6 +1061,7 @@ static int mesh_wgd_go_up(struct mesh_tunnel *t, char *err, size_t errlen)
 			return -EEXIST;
 	}
 	o.keep_on_exit = mesh_tunnel_keep;
+	t->mortal = !mesh_tunnel_keep;
 	snprintf(log_path, sizeof(log_path), "%s/wg-%s.log", frr_vtydir,
 		 t->ifname);
 	o.log_path = log_path;
@@ -1616,6 +1626,7 @@ static const struct {
 	MESH_IF_FIELD(peer_pub),    MESH_IF_FIELD(own_pub),
 	MESH_IF_FIELD(lane),	    MESH_IF_FIELD(next_key),
 	MESH_IF_FIELD(adopted),	    MESH_IF_FIELD(fd),
+	MESH_IF_FIELD(mortal),
 };
 
 static void mesh_tunnel_if_swap(struct mesh_tunnel *a, struct mesh_tunnel *b)
@@ -2192,6 +2203,7 @@ static json_object *mesh_tunnel_json(const struct mesh_tunnel *t)
 	json_object_int_add(j, "ifindex", t->ifindex);
 	json_object_string_add(j, "state", mesh_tun_state_str(t->state));
 	json_object_boolean_add(j, "adoptedAtRestart", t->adopted);
+	json_object_boolean_add(j, "outlivesMeshd", !t->mortal);
 	json_object_int_add(j, "stateSecs", (now - t->state_since) / 1000000);
 	json_object_int_add(j, "flaps", t->flaps);
 	json_object_int_add(j, "listenPort", t->listen_port);

@@ -69,6 +69,16 @@ def ifname(local, peer):
     return "m{:06x}.{:06x}".format(_node_int(local) & 0xFFFFFF, _node_int(peer) & 0xFFFFFF)
 
 
+def stop_wireguard_go(tgen, nodes):
+    """Stops the wireguard-go of every tunnel of the sites {name: node ID},
+    on either lane (m... or M...). For teardowns: a meshd killed with
+    graceful restart leaves them running, and they would keep their
+    namespaces and UAPI sockets into the next run."""
+    for name, node in nodes.items():
+        tgen.gears[name].run("pkill -f 'wireguard-go -f [mM]{:06x}[.]'".format(
+            _node_int(node) & 0xFFFFFF))
+
+
 def tunnel_port(peer, base=BASE_PORT, lane=0):
     """The UDP port a node's tunnel to peer (node ID) listens on
     (doc/mesh-attribute.md): the base port + (peer mod 1024), 1024 more on

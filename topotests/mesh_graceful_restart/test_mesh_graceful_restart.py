@@ -84,9 +84,7 @@ def teardown_module(mod):
     # A meshd killed and not brought back leaves its wireguard-go running
     # (that is graceful restart); they would keep the namespaces alive.
     tgen = get_topogen()
-    for name in SITES:
-        tgen.gears[name].run("pkill -f 'wireguard-go -f m{:06x}'".format(
-            int.from_bytes(bytes(int(x) for x in node(name).split(".")), "big") & 0xFFFFFF))
+    lib_mesh.stop_wireguard_go(tgen, {name: node(name) for name in SITES})
     tgen.stop_topology()
 
 

@@ -24,10 +24,13 @@ and then both rotate at the same moment: whether each side heard of the
 other's key before making its own twins (twins again) or not (the lane
 flips twice: the twins are dropped and the tunnels rebuilt), they must
 end on both new keys on lane 0, with the hosts reaching each other.
-Last, b drops everything sent to its lane-1 port for a (nftables) and a
+Then b drops everything sent to its lane-1 port for a (nftables) and a
 rotates: the twins cannot handshake, so the old tunnels keep the traffic
 while they wait; after ten seconds both give up and rebuild on lane 1,
-which works once the drop is lifted.
+which works once the drop is lifted. Last, 'bgp graceful-restart' is
+switched on at a while its wireguard-go would end with meshd: the session
+reset remakes the tunnel on one that outlives meshd (checked by killing
+meshd), and a restarted meshd brings the tunnel up again.
 """
 
 import json
@@ -67,7 +70,11 @@ def setup_module(mod):
 
 
 def teardown_module(mod):
-    get_topogen().stop_topology()
+    # test_graceful_restart_switched_on kills a's meshd with graceful
+    # restart on: if it stops half-way, a's wireguard-go would outlive it
+    tgen = get_topogen()
+    lib_mesh.stop_wireguard_go(tgen, {name: node(name) for name in SITES})
+    tgen.stop_topology()
 
 
 def gear(name):
@@ -84,8 +91,7 @@ def test_mesh_up():
                name + "'s tunnel", count=120)
     lib_mesh.expect(lambda: None if lib_mesh.routes(gear("a")).get("10.2.0.0/24", {}).get("state")
            == "installed" else lib_mesh.routes(gear("a")), "a's route to hb")
-    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
-           else "loss", "ha -> hb", count=10, wait=1)
+    reaches("ha", "10.2.0.2", "ha -> hb")
 
 
 def test_rotation_under_traffic():
@@ -119,6 +125,18 @@ def test_rotation_under_traffic():
     assert result["end_seen"] and result["lost"] == 0, result
     check_lane("a", "b", 1)
     check_lane("b", "a", 1)
+
+
+def reaches(host, addr, what):
+    lib_mesh.expect(lambda: None if " 0% packet loss" in gear(host).run("ping -c 2 -W 1 " + addr)
+                    else "loss", what, count=10, wait=1)
+
+
+def settled_on(lane, what):
+    "Both tunnels alone on lane, and ha reaches hb."
+    check_lane("a", "b", lane)
+    check_lane("b", "a", lane)
+    reaches("ha", "10.2.0.2", what)
 
 
 def check_lane(local, peer, lane):
@@ -157,10 +175,8 @@ def test_periodic_rotation():
 
     lib_mesh.expect(rotated, "b rotated and a follows", count=40, wait=1)
     gear("b").vtysh_cmd("configure terminal\nrouter mesh\nno tunnel key-rotation 10")
-    check_lane("a", "b", 0)
-    check_lane("b", "a", 0)
-    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("hb").run("ping -c 2 -W 1 10.1.0.2")
-           else "loss", "hb -> ha after the rotation", count=10, wait=1)
+    settled_on(0, "ha -> hb after the rotation")
+    reaches("hb", "10.1.0.2", "hb -> ha after the rotation")
 
 
 def test_simultaneous_rotation():
@@ -190,10 +206,7 @@ def test_simultaneous_rotation():
 
     lib_mesh.expect(converged, "both tunnels carry both new keys", count=60, wait=0.5)
     # each lane bit flipped once, so the lane is where it was
-    check_lane("a", "b", 0)
-    check_lane("b", "a", 0)
-    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
-           else "loss", "ha -> hb after both rotated", count=10, wait=1)
+    settled_on(0, "ha -> hb after both rotated")
 
 
 def test_twin_without_handshake():
@@ -225,10 +238,7 @@ def test_twin_without_handshake():
         return None
 
     lib_mesh.expect(converged, "the fallback converged on a's new key", count=60, wait=0.5)
-    check_lane("a", "b", 1)
-    check_lane("b", "a", 1)
-    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
-           else "loss", "ha -> hb after the fallback", count=10, wait=1)
+    settled_on(1, "ha -> hb after the fallback")
 
 
 def test_wireguard_go_killed():
@@ -243,8 +253,38 @@ def test_wireguard_go_killed():
         return None if t.get("state") == "up" and t.get("ifindex") != before else t
 
     lib_mesh.expect(rebuilt, "a's tunnel to b made again", count=60)
-    lib_mesh.expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
-           else "loss", "ha -> hb after the rebuild", count=10, wait=1)
+    reaches("ha", "10.2.0.2", "ha -> hb after the rebuild")
+
+
+def test_graceful_restart_switched_on():
+    "'bgp graceful-restart' at runtime: the tunnels are remade to outlive meshd."
+    t = tunnel("a", "b")
+    assert t.get("outlivesMeshd") is False, t
+    gear("a").vtysh_cmd("configure terminal\nrouter mesh\nbgp graceful-restart")
+
+    # the sessions restart, the node routes with them: the tunnel is made
+    # again, on a wireguard-go started to outlive meshd
+    def remade():
+        t = tunnel("a", "b")
+        return None if t.get("outlivesMeshd") and t.get("state") == "up" else t
+
+    lib_mesh.expect(remade, "a's tunnel to b on a wireguard-go that outlives meshd",
+                    count=60, wait=0.5)
+    name = tunnel("a", "b")["interface"]
+    pid = gear("a").run("pgrep -f 'wireguard-go -f {}$'".format(name)).strip()
+    assert pid, name
+    gear("a").killDaemons(["meshd"])
+    time.sleep(1)
+    assert gear("a").run("pgrep -f 'wireguard-go -f {}$'".format(name)).strip() == pid, \
+        "wireguard-go ended with meshd"
+    # (b's probes get no reply meanwhile, so b fails its side over: the
+    # hosts are not expected to reach each other until a's meshd is back)
+    gear("a").startDaemons(["meshd"])
+    gear("a").cmd("vtysh -f {}".format(os.path.join(lib_mesh.key_dir(get_topogen().logdir),
+                                                     "a.conf")))
+    lib_mesh.expect(lambda: None if tunnel("a", "b").get("state") == "up" else tunnel("a", "b"),
+                    "a's tunnel to b up after the restart", count=120)
+    reaches("ha", "10.2.0.2", "ha -> hb after a's meshd restarted")
 
 
 def test_memory_leak():
