@@ -1852,9 +1852,11 @@ static bool mesh_tunnel_follow(struct mesh_tunnel *t,
 	rekeyed = t->drv->keyed &&
 		  memcmp(t->peer_pub, n->ep.pubkey, MESH_KEY_LEN) != 0;
 	/* What a rotation's twin was made for changed under it (the peer
-	 * moved, or rotated again or at the same time): rebuilt. */
+	 * moved, or rotated again or at the same time, or this node rotated
+	 * while the twin waited): rebuilt. */
 	if (t->twin &&
-	    (moved || memcmp(t->twin->peer_pub, n->ep.pubkey, MESH_KEY_LEN)))
+	    (moved || memcmp(t->twin->peer_pub, n->ep.pubkey, MESH_KEY_LEN) ||
+	     memcmp(t->twin->own_pub, mesh_tunnel_adv_pub(), MESH_KEY_LEN)))
 		return false;
 	if (!rekeyed)
 		t->has_pending = false;
@@ -1976,6 +1978,8 @@ static void mesh_tunnel_rotate(struct thread *thread)
 		    mesh_tunnel_lane(next_key.pub, t->peer_pub) != t->lane)
 			mesh_tunnel_twin_start(t, t->peer_pub, true);
 	}
+	/* twins made for a peer's rotation with our old key are void now */
+	mesh_tunnel_schedule();
 	THREAD_OFF(t_rotate);
 	thread_add_timer_msec(master, mesh_tunnel_rotate_switch, NULL,
 			      MESH_KEY_GRACE_MS, &t_rotate);
