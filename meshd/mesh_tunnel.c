@@ -258,8 +258,9 @@ static size_t n_tunnels;
 
 static struct mesh_keypair local_key;
 static bool local_key_ok;
-/* Key rotation: the next key is advertised first and used on the
- * tunnels after MESH_KEY_GRACE_MS, so that peers can prepare for it. */
+/* Key rotation: the next key is advertised first; working tunnels take
+ * it when their twins have handshaken ("Lanes"), the others after
+ * MESH_KEY_GRACE_MS, when it becomes local_key. */
 static struct mesh_keypair next_key;
 static bool rotating;
 static uint64_t rotations;
