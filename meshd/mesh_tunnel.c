@@ -263,6 +263,7 @@ static bool local_key_ok;
  * MESH_KEY_GRACE_MS, when it becomes local_key. */
 static struct mesh_keypair next_key;
 static bool rotating;
+static unsigned int rotation_twins; /* twins the last rotation started */
 static uint64_t rotations;
 static struct thread *t_rotate;
 static char local_key_err[160];
@@ -1968,17 +1969,22 @@ static void mesh_tunnel_rotate(struct thread *thread)
 		return;
 	}
 	rotating = true;
-	zlog_info("mesh: new tunnel key advertised, in use in %d ms",
-		  MESH_KEY_GRACE_MS);
+	rotation_twins = 0;
 	mesh_tunnel_readvertise(true);
 	for (size_t i = 0; i < n_tunnels; i++) {
 		struct mesh_tunnel *t = tunnels[i];
 
 		if (t->drv->keyed && t->state == MESH_TUN_UP && !t->twin &&
 		    !t->has_pending &&
-		    mesh_tunnel_lane(next_key.pub, t->peer_pub) != t->lane)
+		    mesh_tunnel_lane(next_key.pub, t->peer_pub) != t->lane) {
 			mesh_tunnel_twin_start(t, t->peer_pub, true);
+			rotation_twins++;
+		}
 	}
+	zlog_info(
+		"mesh: new tunnel key advertised: %u working tunnel(s) move to "
+		"it when their twins handshake, the others take it in %d ms",
+		rotation_twins, MESH_KEY_GRACE_MS);
 	/* twins made for a peer's rotation with our old key are void now */
 	mesh_tunnel_schedule();
 	THREAD_OFF(t_rotate);
@@ -2355,9 +2361,13 @@ DEFPY(clear_mesh_tunnel_keys, clear_mesh_tunnel_keys_cmd,
 		vty_out(vty, "%% the new key could not be made, see the log\n");
 		return CMD_WARNING;
 	}
-	vty_out(vty, "New key %s advertised, in use in %d ms\n",
+	vty_out(vty,
+		"New key %s advertised.\n"
+		"%u working tunnel(s) move to it as soon as their twins "
+		"handshake;\n"
+		"tunnels that are not working take it in %d ms.\n",
 		mesh_key_fingerprint(next_key.pub, fp, sizeof(fp)),
-		MESH_KEY_GRACE_MS);
+		rotation_twins, MESH_KEY_GRACE_MS);
 	return CMD_SUCCESS;
 }
 

@@ -186,13 +186,25 @@ static void mesh_zebra_route_eval(struct route_node *rn)
 			nh ? (uint32_t)MIN(rt.cost, UINT32_MAX) : 0);
 }
 
-static void mesh_zebra_eval_all(void)
+/*
+ * Re-evaluate the prefixes whose primary or backup next hop is the tunnel
+ * to peer (every prefix if all). count: the tunnel went down, so each
+ * prefix it carried is one failover.
+ */
+static void mesh_zebra_eval_via(uint32_t peer, bool all, bool count)
 {
 	for (int i = 0; i < 2; i++)
 		for (struct route_node *rn = route_top(zroutes[i]); rn;
-		     rn = route_next(rn))
-			if (rn->info)
+		     rn = route_next(rn)) {
+			struct mesh_zroute *zr = rn->info;
+
+			if (!zr)
+				continue;
+			if (count && zr->nh_node == peer)
+				n_failovers++;
+			if (all || zr->nh_node == peer || zr->bk_node == peer)
 				mesh_zebra_route_eval(rn);
+		}
 }
 
 void mesh_zebra_prefix_update(const struct prefix *p, uint32_t owner)
@@ -225,35 +237,18 @@ void mesh_zebra_prefix_update(const struct prefix *p, uint32_t owner)
 
 void mesh_zebra_paths_changed(void)
 {
-	mesh_zebra_eval_all();
+	mesh_zebra_eval_via(0, true, false);
 }
 
 void mesh_zebra_tunnel_changed(uint32_t peer, bool up)
 {
-	for (int i = 0; i < 2; i++)
-		for (struct route_node *rn = route_top(zroutes[i]); rn;
-		     rn = route_next(rn)) {
-			struct mesh_zroute *zr = rn->info;
-
-			if (!zr)
-				continue;
-			if (!up && zr->nh_node == peer)
-				n_failovers++;
-			if (zr->nh_node == peer || zr->bk_node == peer || up)
-				mesh_zebra_route_eval(rn);
-		}
+	/* A tunnel coming up may be any prefix's better path. */
+	mesh_zebra_eval_via(peer, up, !up);
 }
 
 void mesh_zebra_tunnel_moved(uint32_t peer)
 {
-	for (int i = 0; i < 2; i++)
-		for (struct route_node *rn = route_top(zroutes[i]); rn;
-		     rn = route_next(rn)) {
-			struct mesh_zroute *zr = rn->info;
-
-			if (zr && (zr->nh_node == peer || zr->bk_node == peer))
-				mesh_zebra_route_eval(rn);
-		}
+	mesh_zebra_eval_via(peer, false, false);
 }
 
 /* ---- zebra session ---- */
@@ -441,7 +436,7 @@ static void mesh_zebra_connected(struct zclient *zc)
 		     rn = route_next(rn))
 			if (rn->info)
 				((struct mesh_zroute *)rn->info)->nh_if = 0;
-	mesh_zebra_eval_all();
+	mesh_zebra_eval_via(0, true, false);
 	/* a graceful restart that settled while zebra was away */
 	if (zgr.complete_due)
 		mesh_zebra_gr_update_complete();

@@ -113,6 +113,8 @@ def test_rotation_under_traffic():
     out = gear("a").vtysh_cmd("clear mesh tunnel keys")
     results = {name: s.wait() for name, s in streams.items()}
     assert "New key" in out, out
+    # a's one working tunnel (to b) gets a twin at once
+    assert "1 working tunnel(s) move to it" in out, out
     new = out.split()[2]
     state = lib_mesh.tunnels(gear("a"))
 
