@@ -51,7 +51,10 @@
  * Health: a STAMP (RFC 8762) Session-Sender per tunnel, bound to the
  * tunnel interface, sends a probe every interval to the peer's reflector
  * (UDP 862, one socket per daemon) and measures delay, delay variation
- * and loss (mesh_stamp.c). Liveness follows BFD's rule rather than the
+ * and loss (mesh_stamp.c). The reflector runs in its own pthread, so a
+ * main loop busy for a while (a wireguard-go being started, a full SPF
+ * run, a large BGP update) does not make every peer miss replies and
+ * declare its tunnels to us down. Liveness follows BFD's rule rather than the
  * round trip: the tunnel is down once no reply at all arrived for
  * down-after intervals, so a long but working path is not declared down,
  * and up again after up-after consecutive replies. A state change moves
@@ -64,6 +67,8 @@
 #include <netinet/ip.h>
 
 #include "lib/command.h"
+#include "lib/frr_pthread.h"
+#include "lib/frratomic.h"
 #include "lib/json.h"
 #include "lib/libfrr.h"
 #include "lib/memory.h"
@@ -270,14 +275,17 @@ static char local_key_err[160];
 static EVP_PKEY *ca_pub, *ca_sign;
 static char ca_err[160];
 
+/* The STAMP reflector's socket and pthread; t_reflect is on its master. */
 static int reflector_fd = -1;
+static struct frr_pthread *reflector_pth;
 static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
 /* Graceful restart: tunnels outlive meshd and are taken over again. */
 static bool mesh_tunnel_keep;
 /* zebra last said the endpoint address is (not) on an interface */
 static bool endpoint_present = true;
-static struct mesh_stamp_reflector reflector;
-static uint64_t reflected;
+static struct mesh_stamp_reflector reflector; /* the reflector's own */
+static _Atomic uint16_t reflector_ee;	      /* set by the main pthread */
+static _Atomic uint64_t reflected;
 static bool node_route_on;
 static struct prefix node_route;
 
@@ -729,7 +737,7 @@ static void mesh_tunnel_reflect(struct thread *thread)
 	size_t olen;
 	ssize_t n;
 
-	thread_add_read(master, mesh_tunnel_reflect, NULL, reflector_fd,
+	thread_add_read(thread->master, mesh_tunnel_reflect, NULL, reflector_fd,
 			&t_reflect);
 	n = recvmsg(reflector_fd, &msg, 0);
 	if (n <= 0)
@@ -743,6 +751,8 @@ static void mesh_tunnel_reflect(struct thread *thread)
 		else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
 			ttl = (uint8_t) * (int *)CMSG_DATA(c);
 	}
+	reflector.ee =
+		atomic_load_explicit(&reflector_ee, memory_order_relaxed);
 	if (mesh_stamp_reflect(&reflector, in, n, t2, mesh_stamp_ntp_now(), ttl,
 			       out, sizeof(out), &olen) != MESH_STAMP_OK)
 		return;
@@ -765,7 +775,7 @@ static void mesh_tunnel_reflect(struct thread *thread)
 	oc->cmsg_len = CMSG_LEN(sizeof(spi));
 	memcpy(CMSG_DATA(oc), &spi, sizeof(spi));
 	if (sendmsg(reflector_fd, &om, 0) > 0)
-		reflected++;
+		atomic_fetch_add_explicit(&reflected, 1, memory_order_relaxed);
 }
 
 static void mesh_tunnel_reflector_start(void)
@@ -776,7 +786,8 @@ static void mesh_tunnel_reflector_start(void)
 
 	if (reflector_fd >= 0)
 		return;
-	reflector.ee = MESH_TUNNEL_EE;
+	atomic_store_explicit(&reflector_ee, MESH_TUNNEL_EE,
+			      memory_order_relaxed);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -795,7 +806,25 @@ static void mesh_tunnel_reflector_start(void)
 	if (fd < 0)
 		return;
 	reflector_fd = fd;
-	thread_add_read(master, mesh_tunnel_reflect, NULL, fd, &t_reflect);
+	reflector_pth =
+		frr_pthread_new(NULL, "meshd STAMP reflector", "mesh_stamp");
+	frr_pthread_run(reflector_pth, NULL);
+	frr_pthread_wait_running(reflector_pth);
+	thread_add_read(reflector_pth->master, mesh_tunnel_reflect, NULL, fd,
+			&t_reflect);
+}
+
+static void mesh_tunnel_reflector_stop(void)
+{
+	if (reflector_pth) {
+		thread_cancel_async(reflector_pth->master, &t_reflect, NULL);
+		frr_pthread_stop(reflector_pth, NULL);
+		frr_pthread_destroy(reflector_pth);
+		reflector_pth = NULL;
+	}
+	if (reflector_fd >= 0)
+		close(reflector_fd);
+	reflector_fd = -1;
 }
 
 /* ---- tunnels ---- */
@@ -2074,7 +2103,8 @@ static void mesh_tunnel_schedule(void)
 void mesh_tunnel_config_changed(void)
 {
 	mesh_tunnel_rotation_schedule();
-	reflector.ee = MESH_TUNNEL_EE;
+	atomic_store_explicit(&reflector_ee, MESH_TUNNEL_EE,
+			      memory_order_relaxed);
 	mesh_tunnel_ca_load();
 	local_key_ok = false; /* the key file may have changed */
 	/* Without a CA key no peer key is usable. With a new CA key, a
@@ -2282,7 +2312,9 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 	json_object_boolean_add(js, "signing", ca_sign != NULL);
 	json_object_int_add(js, "probeIntervalMs",
 			    mesh_tunnel_cfg.probe_interval_ms);
-	json_object_int_add(js, "reflected", reflected);
+	json_object_int_add(
+		js, "reflected",
+		atomic_load_explicit(&reflected, memory_order_relaxed));
 	if (mesh_tunnel_cfg.driver == MESH_TUNNEL_DRIVER_WIREGUARD) {
 		json_object_string_add(js, "wireguardImplementation",
 				       mesh_wgd_impl(false)->name);
@@ -2383,12 +2415,9 @@ void mesh_tunnel_terminate(void)
 	THREAD_OFF(t_retry);
 	THREAD_OFF(t_rotate);
 	THREAD_OFF(t_originate);
-	THREAD_OFF(t_reflect);
+	mesh_tunnel_reflector_stop();
 	while (n_tunnels)
 		mesh_tunnel_delete(n_tunnels - 1);
-	if (reflector_fd >= 0)
-		close(reflector_fd);
-	reflector_fd = -1;
 	for (size_t i = 0; i < n_tnodes; i++)
 		XFREE(MTYPE_MESH_TNODE, tnodes[i].raw);
 	XFREE(MTYPE_MESH_TNODE, tnodes);

@@ -32,6 +32,8 @@ Checks:
   within seconds; the delay removed: it moves back;
 - the a-b tunnel cut silently: a's route to b moves to its backup tunnel,
   hosts still reach each other, and the tunnel is reported down;
+- d's meshd main thread stopped for 400 ms: no tunnel to or from d flaps
+  (its STAMP reflector has a thread of its own);
 - e's key does not verify: it is refused, with the reason, and no site
   builds a tunnel to it.
 """
@@ -325,6 +327,40 @@ def test_link_down_fails_over_at_once():
            else tunnels("a")["tunnels"][node("b")], "a's tunnel to b up again", count=60)
     expect(lambda: None if next_hop_to_b() == node("b") else next_hop_to_b(),
            "a back on its tunnel to b", count=60)
+
+
+def test_busy_main_loop_keeps_tunnels_up():
+    """d's meshd main thread stopped for 400 ms (ptrace stops that thread
+    alone), as a long task in its event loop would: its peers probe every
+    20 ms and call a tunnel down after 60 ms without a reply, but d's STAMP
+    reflector runs in a pthread of its own and answers on, so no tunnel to
+    d flaps; nor does any of d's (it sent no probes while stopped)."""
+    others = [p for p in HOSTED if p != "d"]
+
+    def flaps():
+        f = {(p, "d"): tunnels(p)["tunnels"][node("d")]["flaps"] for p in others}
+        t = tunnels("d")["tunnels"]
+        f.update({("d", p): t[node(p)]["flaps"] for p in others})
+        return f
+
+    def all_up():
+        bad = {p: tunnels(p)["tunnels"][node("d")]["state"] for p in others
+               if tunnels(p)["tunnels"][node("d")]["state"] != "up"}
+        bad.update({("d", p): s for p, s in
+                    ((p, tunnels("d")["tunnels"][node(p)]["state"]) for p in others)
+                    if s != "up"})
+        return bad or None
+
+    expect(all_up, "tunnels with d up")
+    before = flaps()
+    pid = gear("d").run("cat /var/run/frr/meshd.pid").strip()
+    assert pid.isdigit(), pid
+    out = gear("d").run("/usr/bin/python3 {} {} 0.4 2>&1".format(
+        os.path.join(os.path.dirname(CWD), "freeze_thread.py"), pid))
+    assert out.startswith("stopped"), out
+    time.sleep(0.5)
+    assert all_up() is None, all_up()
+    assert flaps() == before, (before, flaps())
 
 
 def test_bad_signature_refused():
