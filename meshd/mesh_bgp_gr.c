@@ -45,6 +45,7 @@
 #include "meshd/mesh_bgp.h"
 #include "meshd/mesh_debug.h"
 #include "meshd/mesh_tunnel.h"
+#include "meshd/mesh_vty.h"
 #include "meshd/mesh_zebra.h"
 
 /* Sessions established in this process: a meshd that has had one is
@@ -176,7 +177,12 @@ void mesh_bgp_gr_check(void)
 		for (int afi = 0; afi < MESH_AFI_MAX; afi++)
 			if (mesh_gr_waits_for(peer, afi))
 				return;
-	mesh_gr_defer_end("End-of-RIB from every neighbor");
+	/* Our own routes go before our End-of-RIB: a helper drops every
+	 * stale route of ours that End-of-RIB finds not refreshed, and the
+	 * node route carries the tunnels (peers would remake them). */
+	if (mesh_config_reading() || mesh_tunnel_origination_pending())
+		return;
+	mesh_gr_defer_end("End-of-RIB from every neighbor, own routes ready");
 }
 
 void mesh_bgp_gr_session_up(void)

@@ -2217,6 +2217,13 @@ static void mesh_tunnel_originate_now(struct thread *thread)
 	node_route_on = true;
 	MESH_DEBUG(tunnel, "node route %pFX advertised with %u links",
 		   &node_route, ma.n_links);
+	/* a restarting speaker may have waited for it */
+	mesh_bgp_gr_check();
+}
+
+bool mesh_tunnel_origination_pending(void)
+{
+	return mesh_bgp && mesh_tunnel_active() && !node_route_on;
 }
 
 /* ---- show ---- */

@@ -98,6 +98,8 @@ void mesh_tunnel_endpoint_event(const struct prefix *p, bool added);
  * restarted meshd takes over the ones it finds (keep), or tunnels go
  * with meshd (the default). */
 void mesh_tunnel_set_keep(bool keep);
+/* The agent should advertise its node route and has not yet. */
+bool mesh_tunnel_origination_pending(void);
 
 /* Every tunnel is up, or down, or has had the time its probes need to
  * bring it up (graceful restart waits for this before zebra drops the

@@ -244,8 +244,34 @@ static struct cmd_node mesh_node = {
 	.config_write = mesh_config_write,
 };
 
+/*
+ * vtysh marks the start and the end of a configuration it feeds (at boot,
+ * 'vtysh -b' or '-f'). While it lasts, a restarting speaker does not end
+ * its route selection deferral: what the configuration would originate
+ * (the node route, networks) is not there yet, and an End-of-RIB sent
+ * without it would make the helpers drop it (RFC 4724 4.1).
+ */
+static bool config_reading;
+
+bool mesh_config_reading(void)
+{
+	return config_reading;
+}
+
+static void mesh_config_start(void)
+{
+	config_reading = true;
+}
+
+static void mesh_config_end(void)
+{
+	config_reading = false;
+	mesh_bgp_gr_check();
+}
+
 void mesh_vty_init(void)
 {
+	cmd_init_config_callbacks(mesh_config_start, mesh_config_end);
 	install_node(&mesh_node);
 	install_default(MESH_NODE);
 

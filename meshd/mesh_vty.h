@@ -10,6 +10,10 @@
 
 void mesh_vty_init(void);
 
+/* vtysh is feeding a configuration (between its start and end markers,
+ * as at boot or with 'vtysh -f'). */
+bool mesh_config_reading(void);
+
 /*
  * Enqueues one northbound change for the command being run after checking
  * value against the model (libfrr 8.4 would print the model's refusal yet

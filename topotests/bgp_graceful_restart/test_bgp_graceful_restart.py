@@ -149,7 +149,7 @@ def test_first_start():
     gr = m1_gr()
     assert gr.get("restartingSpeaker") is True, gr
     assert gr.get("state") == "restarted", gr
-    assert gr.get("deferralEnd") == "End-of-RIB from every neighbor", gr
+    assert gr.get("deferralEnd") == "End-of-RIB from every neighbor, own routes ready", gr
     assert gr.get("forwardingPreserved") is False, gr
 
 
@@ -209,7 +209,7 @@ def test_restart_keeps_forwarding():
 
     gr = m1_gr()
     assert gr.get("forwardingPreserved") is True, gr
-    assert gr.get("deferralEnd") == "End-of-RIB from every neighbor", gr
+    assert gr.get("deferralEnd") == "End-of-RIB from every neighbor, own routes ready", gr
     assert gr.get("deferralMsecs", 1e9) < 30000, gr
 
 
