@@ -65,6 +65,8 @@
 #include <zebra.h>
 
 #include <netinet/ip.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include "lib/command.h"
 #include "lib/frr_pthread.h"
@@ -84,6 +86,7 @@
 #include "meshd/mesh_errors.h"
 #include "meshd/mesh_keys.h"
 #include "meshd/mesh_netlink.h"
+#include "meshd/mesh_reflect.h"
 #include "meshd/mesh_tunnel.h"
 #include "meshd/mesh_wgk.h"
 #include "meshd/mesh_zebra.h"
@@ -278,6 +281,11 @@ static char ca_err[160];
 /* The STAMP reflector's socket and pthread; t_reflect is on its master. */
 static int reflector_fd = -1;
 static struct frr_pthread *reflector_pth;
+/* With graceful restart: the mesh-reflector process ("Reflector") */
+static pid_t reflector_pid;
+static bool reflector_child; /* started by this meshd: reap it */
+static uint16_t reflector_pid_ee;
+static struct thread *t_reflector_watch;
 static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
 /* Graceful restart: tunnels outlive meshd and are taken over again. */
 static bool mesh_tunnel_keep;
@@ -718,81 +726,110 @@ static int mesh_tunnel_probe_open(struct mesh_tunnel *t)
 	return fd;
 }
 
-/* The reflector answers through the interface the probe came in on. */
+/*
+ * Reflector. Without graceful restart the STAMP reflector is a pthread of
+ * meshd. With it, the socket goes to a process of its own,
+ * mesh-reflector (mesh_reflector_main.c), which keeps answering while
+ * meshd is away: a peer then sees the tunnel work as long as the data
+ * plane (wireguard-go, zebra's routes) does, instead of failing it over
+ * for a control-plane restart. Its pid is kept in mesh-reflector.pid in
+ * the run directory; a meshd starting with graceful restart takes a
+ * running one over if it answers with the same error estimate, and stops
+ * it otherwise. A clean stop, or graceful restart switched off, ends it.
+ */
+
+/* The pthread reflector answers through the interface the probe came in
+ * on. */
 static void mesh_tunnel_reflect(struct thread *thread)
 {
-	uint8_t in[MESH_STAMP_MAX_LEN], out[MESH_STAMP_MAX_LEN];
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-		  CMSG_SPACE(sizeof(int))];
-	struct sockaddr_in from;
-	struct iovec iov = {.iov_base = in, .iov_len = sizeof(in)};
-	struct msghdr msg = {.msg_name = &from,
-			     .msg_namelen = sizeof(from),
-			     .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct in_pktinfo pi = {};
-	uint8_t ttl = 0;
-	size_t olen;
-	ssize_t n;
-
 	thread_add_read(thread->master, mesh_tunnel_reflect, NULL, reflector_fd,
 			&t_reflect);
-	n = recvmsg(reflector_fd, &msg, 0);
-	if (n <= 0)
-		return;
-	uint64_t t2 = mesh_stamp_ntp_now();
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
-	     c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-		else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
-			ttl = (uint8_t) * (int *)CMSG_DATA(c);
-	}
 	reflector.ee =
 		atomic_load_explicit(&reflector_ee, memory_order_relaxed);
-	if (mesh_stamp_reflect(&reflector, in, n, t2, mesh_stamp_ntp_now(), ttl,
-			       out, sizeof(out), &olen) != MESH_STAMP_OK)
-		return;
-	/* Reply from the address and interface the probe arrived on. */
-	struct in_pktinfo spi = {.ipi_ifindex = pi.ipi_ifindex,
-				 .ipi_spec_dst = pi.ipi_addr};
-	char obuf[CMSG_SPACE(sizeof(spi))];
-	struct iovec oiov = {.iov_base = out, .iov_len = olen};
-	struct msghdr om = {.msg_name = &from,
-			    .msg_namelen = sizeof(from),
-			    .msg_iov = &oiov,
-			    .msg_iovlen = 1,
-			    .msg_control = obuf,
-			    .msg_controllen = sizeof(obuf)};
-	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-
-	memset(obuf, 0, sizeof(obuf));
-	oc->cmsg_level = IPPROTO_IP;
-	oc->cmsg_type = IP_PKTINFO;
-	oc->cmsg_len = CMSG_LEN(sizeof(spi));
-	memcpy(CMSG_DATA(oc), &spi, sizeof(spi));
-	if (sendmsg(reflector_fd, &om, 0) > 0)
+	if (mesh_reflect_once(reflector_fd, &reflector) > 0)
 		atomic_fetch_add_explicit(&reflected, 1, memory_order_relaxed);
 }
 
-static void mesh_tunnel_reflector_start(void)
+static void mesh_reflector_pidfile(char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s.pid", frr_vtydir, MESH_REFLECTOR_NAME);
+}
+
+/* A running mesh-reflector from the pid file, and its error estimate;
+ * 0 if there is none. */
+static pid_t mesh_reflector_find(uint16_t *ee)
+{
+	char path[PATH_MAX], buf[64];
+	FILE *f;
+	long pid = 0;
+	ssize_t n;
+	int fd;
+
+	mesh_reflector_pidfile(path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, MESH_REFLECTOR_NAME))
+		return 0;
+	/* cmdline: "mesh-reflector\0EE\0" */
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	*ee = (uint16_t)strtoul(buf + strlen(buf) + 1, NULL, 0);
+	return (pid_t)pid;
+}
+
+/* Stop a mesh-reflector and wait (at most a second) until it is gone,
+ * so that its port is free. */
+static void mesh_reflector_end(pid_t pid, bool child)
+{
+	char path[PATH_MAX];
+
+	frr_with_privs (&mesh_privs) {
+		kill(pid, SIGTERM);
+	}
+	if (child) {
+		waitpid(pid, NULL, 0);
+	} else {
+		for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+			usleep(10000);
+	}
+	mesh_reflector_pidfile(path, sizeof(path));
+	unlink(path);
+}
+
+/* The STAMP port, bound. */
+static int mesh_reflector_bind(void)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 				  .sin_port = htons(MESH_STAMP_PORT)};
 	int on = 1, fd;
 
-	if (reflector_fd >= 0)
-		return;
-	atomic_store_explicit(&reflector_ee, MESH_TUNNEL_EE,
-			      memory_order_relaxed);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return;
-	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+		return -1;
+	mesh_reflect_sockopts(fd);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	frr_with_privs (&mesh_privs) {
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -803,8 +840,71 @@ static void mesh_tunnel_reflector_start(void)
 			fd = -1;
 		}
 	}
-	if (fd < 0)
-		return;
+	return fd;
+}
+
+/* mesh-reflector on the socket fd (descriptor 3 there), beside this
+ * program; its own session, so it outlives meshd. */
+static pid_t mesh_reflector_spawn(int fd, uint16_t ee)
+{
+	char exe[PATH_MAX], eestr[8], path[PATH_MAX], *slash;
+	char *argv[] = {(char *)MESH_REFLECTOR_NAME, eestr, NULL};
+	char *envp[] = {NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	ssize_t n;
+	pid_t pid;
+	FILE *f;
+	int ret;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash || (size_t)(slash + 1 - exe) + sizeof(MESH_REFLECTOR_NAME) >
+			      sizeof(exe))
+		return -1;
+	strlcpy(slash + 1, MESH_REFLECTOR_NAME,
+		sizeof(exe) - (size_t)(slash + 1 - exe));
+	snprintf(eestr, sizeof(eestr), "%u", ee);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+					      POSIX_SPAWN_SETSIGMASK |
+					      POSIX_SPAWN_SETSIGDEF);
+	{
+		sigset_t none, all;
+
+		sigemptyset(&none);
+		sigfillset(&all);
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setsigdefault(&at, &all);
+	}
+	ret = posix_spawn(&pid, exe, &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (ret) {
+		flog_err(EC_MESH_TUNNEL, "STAMP reflector: %s: %s", exe,
+			 safe_strerror(ret));
+		return -1;
+	}
+	mesh_reflector_pidfile(path, sizeof(path));
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	return pid;
+}
+
+static void mesh_reflector_thread_start(int fd)
+{
 	reflector_fd = fd;
 	reflector_pth =
 		frr_pthread_new(NULL, "meshd STAMP reflector", "mesh_stamp");
@@ -812,6 +912,55 @@ static void mesh_tunnel_reflector_start(void)
 	frr_pthread_wait_running(reflector_pth);
 	thread_add_read(reflector_pth->master, mesh_tunnel_reflect, NULL, fd,
 			&t_reflect);
+}
+
+static void mesh_tunnel_reflector_watch(struct thread *thread);
+
+static void mesh_tunnel_reflector_start(void)
+{
+	uint16_t ee = MESH_TUNNEL_EE, found_ee = 0;
+	pid_t found;
+	int fd;
+
+	if (reflector_fd >= 0 || reflector_pid > 0)
+		return;
+	atomic_store_explicit(&reflector_ee, ee, memory_order_relaxed);
+	found = mesh_reflector_find(&found_ee);
+	if (found && mesh_tunnel_keep && found_ee == ee) {
+		reflector_pid = found;
+		reflector_child = false;
+		reflector_pid_ee = found_ee;
+		thread_add_timer(master, mesh_tunnel_reflector_watch, NULL, 1,
+				 &t_reflector_watch);
+		zlog_info("mesh: STAMP reflector: took over %s (pid %d)",
+			  MESH_REFLECTOR_NAME, (int)found);
+		return;
+	}
+	if (found)
+		mesh_reflector_end(found, false);
+	fd = mesh_reflector_bind();
+	if (fd < 0)
+		return;
+	if (mesh_tunnel_keep) {
+		pid_t pid = mesh_reflector_spawn(fd, ee);
+
+		if (pid > 0) {
+			close(fd);
+			reflector_pid = pid;
+			reflector_child = true;
+			reflector_pid_ee = ee;
+			thread_add_timer(master, mesh_tunnel_reflector_watch,
+					 NULL, 1, &t_reflector_watch);
+			zlog_info("mesh: STAMP reflector: %s started (pid %d), "
+				  "it outlives meshd",
+				  MESH_REFLECTOR_NAME, (int)pid);
+			return;
+		}
+		flog_warn(EC_MESH_TUNNEL,
+			  "mesh: STAMP reflector: runs in meshd instead, "
+			  "peers will not get replies while meshd is down");
+	}
+	mesh_reflector_thread_start(fd);
 }
 
 static void mesh_tunnel_reflector_stop(void)
@@ -825,6 +974,39 @@ static void mesh_tunnel_reflector_stop(void)
 	if (reflector_fd >= 0)
 		close(reflector_fd);
 	reflector_fd = -1;
+	if (reflector_pid > 0)
+		mesh_reflector_end(reflector_pid, reflector_child);
+	reflector_pid = 0;
+	THREAD_OFF(t_reflector_watch);
+}
+
+/* The reflector process ended under us (or answers with a stale error
+ * estimate): make it again. */
+static void mesh_tunnel_reflector_watch(struct thread *thread)
+{
+	bool gone;
+
+	if (reflector_pid <= 0)
+		return;
+	if (reflector_child)
+		gone = waitpid(reflector_pid, NULL, WNOHANG) == reflector_pid;
+	else
+		gone = kill(reflector_pid, 0) < 0 && errno == ESRCH;
+	if (gone) {
+		flog_err(EC_MESH_TUNNEL,
+			 "mesh: STAMP reflector %s (pid %d) ended, starting it "
+			 "again",
+			 MESH_REFLECTOR_NAME, (int)reflector_pid);
+		reflector_pid = 0;
+	} else if (reflector_pid_ee != MESH_TUNNEL_EE) {
+		mesh_tunnel_reflector_stop();
+	}
+	if (reflector_pid <= 0) {
+		mesh_tunnel_schedule();
+		return;
+	}
+	thread_add_timer(master, mesh_tunnel_reflector_watch, NULL, 1,
+			 &t_reflector_watch);
 }
 
 /* ---- tunnels ---- */
@@ -907,7 +1089,14 @@ void mesh_tunnel_endpoint_event(const struct prefix *p, bool added)
  */
 void mesh_tunnel_set_keep(bool keep)
 {
+	if (keep == mesh_tunnel_keep)
+		return;
 	mesh_tunnel_keep = keep;
+	/* the reflector moves into its own process, or back into meshd */
+	if (reflector_fd >= 0 || reflector_pid > 0) {
+		mesh_tunnel_reflector_stop();
+		mesh_tunnel_schedule();
+	}
 }
 
 bool mesh_tunnel_settled(void)
@@ -2319,9 +2508,16 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 	json_object_boolean_add(js, "signing", ca_sign != NULL);
 	json_object_int_add(js, "probeIntervalMs",
 			    mesh_tunnel_cfg.probe_interval_ms);
-	json_object_int_add(
-		js, "reflected",
-		atomic_load_explicit(&reflected, memory_order_relaxed));
+	if (reflector_pid > 0) {
+		json_object_string_add(js, "reflector", "process");
+		json_object_int_add(js, "reflectorPid", reflector_pid);
+	} else {
+		json_object_string_add(js, "reflector",
+				       reflector_pth ? "thread" : "none");
+		json_object_int_add(
+			js, "reflected",
+			atomic_load_explicit(&reflected, memory_order_relaxed));
+	}
 	if (mesh_tunnel_cfg.driver == MESH_TUNNEL_DRIVER_WIREGUARD) {
 		json_object_string_add(js, "wireguardImplementation",
 				       mesh_wgd_impl(false)->name);

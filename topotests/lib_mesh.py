@@ -79,6 +79,24 @@ def stop_wireguard_go(tgen, nodes):
             _node_int(node) & 0xFFFFFF))
 
 
+def stop_reflectors(tgen, names):
+    """Ends the mesh-reflector of each router named (from the pid file in
+    its run directory). For teardowns: a meshd killed with graceful restart
+    leaves it running, like its wireguard-go."""
+    for name in names:
+        tgen.gears[name].run("test -f /var/run/frr/mesh-reflector.pid && "
+                             "kill $(cat /var/run/frr/mesh-reflector.pid)")
+
+
+def reflector_pid(gear):
+    """The pid of the router's running mesh-reflector (pid file and
+    /proc/<pid>/comm agree), or None."""
+    out = gear.run("p=$(cat /var/run/frr/mesh-reflector.pid 2>/dev/null) && "
+                   "test \"$(cat /proc/$p/comm 2>/dev/null)\" = mesh-reflector && "
+                   "echo $p").strip()
+    return int(out) if out.isdigit() else None
+
+
 def tunnel_port(peer, base=BASE_PORT, lane=0):
     """The UDP port a node's tunnel to peer (node ID) listens on
     (doc/mesh-attribute.md): the base port + (peer mod 1024), 1024 more on

@@ -23,9 +23,16 @@ a and b have 'bgp graceful-restart'; c does not. Checks:
   meshd and 10.3.0.0/24, which nobody announces any more, is gone; ha
   reaches hb.
 
-While a's meshd is down, b's probes get no replies (the STAMP reflector
-is part of meshd, like BFD without control-plane independence), so b's
-own tunnel to a goes down meanwhile; that side is not measured here.
+With graceful restart the STAMP reflector is a process of its own
+(mesh-reflector) that outlives meshd: while a's meshd is down, b's probes
+are still answered, so b's tunnel to a stays up and b's route to ha never
+goes (sampled like a's); a 1000 packets/s stream each way between ha and
+hb runs through the restart and loses nothing. The restarted meshd takes
+the same mesh-reflector over, and sends its End-of-RIB only once its
+node route is out again (else the controller would drop that route and b
+remake its tunnel). c, without graceful restart, reflects in a thread of
+meshd. Last, graceful restart switched off on a: its reflector moves back
+into meshd and the process ends.
 """
 
 import os
@@ -42,6 +49,7 @@ from lib.topogen import Topogen, get_topogen
 
 import lib_mesh
 from lib_checks import expect, gear
+from lib_traffic import Stream
 
 pytestmark = [pytest.mark.meshd]
 
@@ -85,6 +93,7 @@ def teardown_module(mod):
     # (that is graceful restart); they would keep the namespaces alive.
     tgen = get_topogen()
     lib_mesh.stop_wireguard_go(tgen, {name: node(name) for name in SITES})
+    lib_mesh.stop_reflectors(tgen, SITES)
     tgen.stop_topology()
 
 
@@ -134,6 +143,28 @@ def test_mesh_up():
            else "loss", "ha -> hb", count=10, wait=1)
     out = gear("a").vtysh_cmd("show zebra client")
     assert re.search(r"Capabilities : Graceful Restart\(\d+ seconds\)", out), out
+    for name, kind in (("a", "process"), ("b", "process"), ("c", "thread")):
+        t = lib_mesh.tunnels(gear(name))
+        assert t.get("reflector") == kind, (name, t.get("reflector"))
+        if kind == "process":
+            assert t.get("reflectorPid") == lib_mesh.reflector_pid(gear(name)), t
+        else:
+            assert lib_mesh.reflector_pid(gear(name)) is None, name
+
+
+def route_monitor(name, prefix):
+    "Samples name's kernel route to prefix every 20 ms into a file."
+    samples = os.path.join(get_topogen().logdir, "{}-route-samples".format(name))
+    return samples, gear(name).popen(["/bin/sh", "-c",
+                                      "while :; do ip -o route show {} | grep -c . ; "
+                                      "sleep 0.02; done > {}".format(prefix, samples)])
+
+
+def never_missing(samples, what):
+    with open(samples) as f:
+        s = f.read().split()
+    assert len(s) > 50, "too few samples: {}".format(len(s))
+    assert "0" not in s, "{} missing in {} of {} samples".format(what, s.count("0"), len(s))
 
 
 def test_restart_keeps_the_data_plane():
@@ -141,10 +172,19 @@ def test_restart_keeps_the_data_plane():
     wg_before = wg_pid("a", "b")
     ifindex_before = tunnel("a", "b")["ifindex"]
     assert wg_before, "no wireguard-go for a's tunnel to b"
-    samples = os.path.join(get_topogen().logdir, "a-route-samples")
-    monitor = a.popen(["/bin/sh", "-c",
-                       "while :; do ip -o route show 10.2.0.0/24 | grep -c . ; "
-                       "sleep 0.02; done > " + samples])
+    reflector_before = lib_mesh.reflector_pid(a)
+    assert reflector_before, "no mesh-reflector on a"
+    b_flaps = tunnel("b", "a")["flaps"]
+    b_ifindex = tunnel("b", "a")["ifindex"]
+    samples, monitor = route_monitor("a", "10.2.0.0/24")
+    b_samples, b_monitor = route_monitor("b", "10.1.0.0/24")
+    logdir = get_topogen().logdir
+    streams = {
+        "gr": Stream(gear("ha"), gear("hb"), "10.2.0.2", seconds=8, workdir=logdir,
+                     name="gr").start(),
+        "gr-reverse": Stream(gear("hb"), gear("ha"), "10.1.0.2", port=5002, seconds=8,
+                             workdir=logdir, name="gr-reverse").start(),
+    }
     try:
         time.sleep(0.5)
         a.killDaemons(["meshd"])
@@ -155,6 +195,10 @@ def test_restart_keeps_the_data_plane():
             assert zebra_protocol("a", p) == "mesh", p
             assert p in kernel_route("a", p), p
         assert wg_pid("a", "b") == wg_before, "wireguard-go died with meshd"
+        assert lib_mesh.reflector_pid(a) == reflector_before, "mesh-reflector died with meshd"
+        # b's probes are still answered: its tunnel to a stays up
+        t = tunnel("b", "a")
+        assert t.get("state") == "up" and t.get("flaps") == b_flaps, t
 
         # c goes away for good while a's meshd is down (no graceful
         # restart: the controller drops c's routes at once)
@@ -172,9 +216,11 @@ def test_restart_keeps_the_data_plane():
         expect(lambda: None if not kernel_route("a", "10.3.0.0/24")
                else kernel_route("a", "10.3.0.0/24"), "a's stale route to c removed")
         time.sleep(0.5)
+        results = {name: st.wait() for name, st in streams.items()}
     finally:
-        monitor.terminate()
-        monitor.wait()
+        for m in (monitor, b_monitor):
+            m.terminate()
+            m.wait()
 
     t = tunnel("a", "b")
     assert t.get("adoptedAtRestart") is True, t
@@ -182,11 +228,20 @@ def test_restart_keeps_the_data_plane():
     assert wg_pid("a", "b") == wg_before
     assert lib_mesh.routes(a).get("10.2.0.0/24", {}).get("state") == "installed"
 
-    with open(samples) as f:
-        s = f.read().split()
-    assert len(s) > 50, "too few samples: {}".format(len(s))
-    assert "0" not in s, "a's kernel route to 10.2.0.0/24 missing in {} of {} samples".format(
-        s.count("0"), len(s))
+    never_missing(samples, "a's kernel route to 10.2.0.0/24")
+    never_missing(b_samples, "b's kernel route to 10.1.0.0/24")
+    # b never remade its tunnel either: the restarted a sent its
+    # End-of-RIB only after its node route, so the controller never
+    # dropped that route (it did before, and b rebuilt the tunnel)
+    t = tunnel("b", "a")
+    assert t.get("state") == "up" and t.get("flaps") == b_flaps, t
+    assert t.get("ifindex") == b_ifindex, t
+    assert lib_mesh.reflector_pid(a) == reflector_before
+    assert lib_mesh.tunnels(a).get("reflectorPid") == reflector_before
+    log = a.run("cat {}/a/meshd.log".format(logdir))
+    assert "took over mesh-reflector (pid {})".format(reflector_before) in log
+    for name, r in results.items():
+        assert r["lost"] == 0, (name, r)
 
     c1 = (gear("c1").vtysh_cmd("show mesh bgp neighbors 172.16.0.1 json", isjson=True)
           or {}).get("172.16.0.1", {})
@@ -196,3 +251,17 @@ def test_restart_keeps_the_data_plane():
     assert gr.get("zebraUpdatePending") is False, gr
     expect(lambda: None if " 0% packet loss" in gear("ha").run("ping -c 2 -W 1 10.2.0.2")
            else "loss", "ha -> hb after the restart", count=20, wait=1)
+
+
+def test_graceful_restart_off_ends_the_reflector():
+    "'no bgp graceful-restart' on a: the reflector moves back into meshd."
+    a = gear("a")
+    pid = lib_mesh.reflector_pid(a)
+    assert pid
+    a.vtysh_cmd("configure terminal\nrouter mesh\nno bgp graceful-restart")
+    expect(lambda: None if lib_mesh.tunnels(a).get("reflector") == "thread"
+           else lib_mesh.tunnels(a).get("reflector"), "a's reflector in meshd again")
+    assert lib_mesh.reflector_pid(a) is None
+    assert a.run("kill -0 {} 2>&1 || echo gone".format(pid)).strip().endswith("gone")
+    expect(lambda: None if tunnel("b", "a").get("state") == "up" else tunnel("b", "a"),
+           "b's tunnel to a up", count=120)

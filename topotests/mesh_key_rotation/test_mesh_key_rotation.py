@@ -29,8 +29,10 @@ rotates: the twins cannot handshake, so the old tunnels keep the traffic
 while they wait; after ten seconds both give up and rebuild on lane 1,
 which works once the drop is lifted. Last, 'bgp graceful-restart' is
 switched on at a while its wireguard-go would end with meshd: the session
-reset remakes the tunnel on one that outlives meshd (checked by killing
-meshd), and a restarted meshd brings the tunnel up again.
+reset remakes the tunnel on one that outlives meshd and moves the STAMP
+reflector into a process of its own (checked by killing meshd: both stay,
+b keeps its tunnel up and the hosts reach each other), and a restarted
+meshd brings the tunnel up again.
 """
 
 import json
@@ -77,6 +79,7 @@ def teardown_module(mod):
     # restart on: if it stops half-way, a's wireguard-go would outlive it
     tgen = get_topogen()
     lib_mesh.stop_wireguard_go(tgen, {name: node(name) for name in SITES})
+    lib_mesh.stop_reflectors(tgen, SITES)
     tgen.stop_topology()
 
 
@@ -285,12 +288,20 @@ def test_graceful_restart_switched_on():
     name = tunnel("a", "b")["interface"]
     pid = gear("a").run("pgrep -f 'wireguard-go -f {}$'".format(name)).strip()
     assert pid, name
+    # the STAMP reflector moved out of meshd into a process of its own
+    assert lib_mesh.tunnels(gear("a")).get("reflector") == "process"
+    reflector = lib_mesh.reflector_pid(gear("a"))
+    assert reflector
+    flaps = tunnel("b", "a")["flaps"]
     gear("a").killDaemons(["meshd"])
     time.sleep(1)
     assert gear("a").run("pgrep -f 'wireguard-go -f {}$'".format(name)).strip() == pid, \
         "wireguard-go ended with meshd"
-    # (b's probes get no reply meanwhile, so b fails its side over: the
-    # hosts are not expected to reach each other until a's meshd is back)
+    # b's probes are still answered, so b keeps its side up
+    assert lib_mesh.reflector_pid(gear("a")) == reflector
+    t = tunnel("b", "a")
+    assert t.get("state") == "up" and t.get("flaps") == flaps, t
+    reaches("ha", "10.2.0.2", "ha -> hb while a's meshd is down")
     gear("a").startDaemons(["meshd"])
     gear("a").cmd("vtysh -f {}".format(os.path.join(lib_mesh.key_dir(get_topogen().logdir),
                                                      "a.conf")))
