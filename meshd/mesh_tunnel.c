@@ -755,6 +755,26 @@ static void mesh_reflector_pidfile(char *buf, size_t size)
 	snprintf(buf, size, "%s/%s.pid", frr_vtydir, MESH_REFLECTOR_NAME);
 }
 
+/* /proc/<pid>/<what> into buf, NUL-terminated; its length or -1. */
+static ssize_t mesh_proc_read(long pid, const char *what, char *buf,
+			      size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/%s", pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* A running mesh-reflector from the pid file, and its error estimate;
  * 0 if there is none. */
 static pid_t mesh_reflector_find(uint16_t *ee)
@@ -762,8 +782,6 @@ static pid_t mesh_reflector_find(uint16_t *ee)
 	char path[PATH_MAX], buf[64];
 	FILE *f;
 	long pid = 0;
-	ssize_t n;
-	int fd;
 
 	mesh_reflector_pidfile(path, sizeof(path));
 	f = fopen(path, "r");
@@ -772,30 +790,14 @@ static pid_t mesh_reflector_find(uint16_t *ee)
 	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
 		pid = 0;
 	fclose(f);
-	if (!pid)
+	if (!pid || mesh_proc_read(pid, "comm", buf, sizeof(buf)) < 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	if (strcmp(buf, MESH_REFLECTOR_NAME))
 		return 0;
 	/* cmdline: "mesh-reflector\0EE\0" */
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (mesh_proc_read(pid, "cmdline", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	*ee = (uint16_t)strtoul(buf + strlen(buf) + 1, NULL, 0);
 	return (pid_t)pid;
 }
