@@ -45,6 +45,7 @@
 
 #include "bgpd-ext/mesh_attr.h"
 #include "mesh_keys.h"
+#include "mesh_reflect.h"
 #include "mesh_stamp.h"
 #include "mesh_wg.h"
 
@@ -664,6 +665,72 @@ static void test_stamp_reflect(void)
 		mesh_stamp_reflect(&rf, in, 44, 1, 2, 1, out, 40, &outlen),
 		MESH_STAMP_NO_ROOM);
 	CU_ASSERT_EQUAL(rf.seq, 9);
+}
+
+/*
+ * The reflector's socket I/O (mesh_reflect.c, used by meshd's pthread and
+ * by mesh-reflector) on loopback: a test packet to 127.0.0.2 is answered
+ * from 127.0.0.2 (the address it was sent to, not the socket's wildcard
+ * one), with the sender's sequence number and TTL; junk gets no answer;
+ * an empty non-blocking socket says EAGAIN.
+ */
+static void test_stamp_reflect_io(void)
+{
+	struct sockaddr_in any = {.sin_family = AF_INET};
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from), alen = sizeof(any);
+	struct mesh_stamp_reflector rf = {.ee = 0x1601};
+	struct mesh_stamp_reflected r;
+	uint8_t in[128], out[128];
+	size_t inlen;
+	ssize_t n;
+	int refl, snd, ttl = 17;
+
+	refl = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	snd = socket(AF_INET, SOCK_DGRAM, 0);
+	CU_ASSERT_FATAL(refl >= 0 && snd >= 0);
+	CU_ASSERT_EQUAL_FATAL(mesh_reflect_sockopts(refl), 0);
+	CU_ASSERT_EQUAL_FATAL(bind(refl, (struct sockaddr *)&any, sizeof(any)),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(getsockname(refl, (struct sockaddr *)&any, &alen),
+			      0);
+	to.sin_port = any.sin_port;
+	inet_pton(AF_INET, "127.0.0.2", &to.sin_addr);
+	setsockopt(snd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	setsockopt(snd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){.tv_sec = 2},
+		   sizeof(struct timeval));
+
+	/* nothing there yet */
+	errno = 0;
+	CU_ASSERT_EQUAL(mesh_reflect_once(refl, &rf), -1);
+	CU_ASSERT_EQUAL(errno, EAGAIN);
+
+	inlen = hex2bin(SENDER_BASE, in, sizeof(in));
+	CU_ASSERT_EQUAL_FATAL(
+		sendto(snd, in, inlen, 0, (struct sockaddr *)&to, sizeof(to)),
+		(ssize_t)inlen);
+	usleep(20000);
+	CU_ASSERT_EQUAL_FATAL(mesh_reflect_once(refl, &rf), 1);
+	n = recvfrom(snd, out, sizeof(out), 0, (struct sockaddr *)&from, &flen);
+	CU_ASSERT_EQUAL_FATAL(n, 44);
+	CU_ASSERT_EQUAL(from.sin_addr.s_addr, to.sin_addr.s_addr);
+	CU_ASSERT_EQUAL(from.sin_port, to.sin_port);
+	CU_ASSERT_EQUAL_FATAL(mesh_stamp_reflected_decode(out, n, &r),
+			      MESH_STAMP_OK);
+	CU_ASSERT_EQUAL(r.sender_seq, 1);
+	CU_ASSERT_EQUAL(r.sender_ttl, 17);
+	CU_ASSERT_EQUAL(r.ee, 0x1601);
+	CU_ASSERT(r.ts >= r.rx_ts);
+
+	/* 10 octets are no test packet: read, not answered */
+	CU_ASSERT_EQUAL_FATAL(
+		sendto(snd, in, 10, 0, (struct sockaddr *)&to, sizeof(to)), 10);
+	usleep(20000);
+	CU_ASSERT_EQUAL(mesh_reflect_once(refl, &rf), 0);
+	CU_ASSERT_EQUAL(recv(snd, out, sizeof(out), MSG_DONTWAIT), -1);
+	close(refl);
+	close(snd);
 }
 
 static void test_stamp_time(void)
@@ -2160,6 +2227,7 @@ static const struct test_entry stamp_tests[] = {
 	{"named byte vectors", test_stamp_vectors},
 	{"decoded fields", test_stamp_fields},
 	{"reflector", test_stamp_reflect},
+	{"reflector socket I/O on loopback", test_stamp_reflect_io},
 	{"NTP, PTP and error estimates", test_stamp_time},
 	{"timeline: clean path", test_timeline_clean_path},
 	{"timeline: down after N consecutive losses",
