@@ -2555,6 +2555,16 @@ DEFPY(show_mesh_tunnels, show_mesh_tunnels_cmd, "show mesh tunnels [json]$uj",
 		vty_out(vty, "WireGuard: %s%s%s%s\n",
 			mesh_wgd_impl(false)->name, wg_impl_why[0] ? " (" : "",
 			wg_impl_why, wg_impl_why[0] ? ")" : "");
+	if (reflector_pid > 0)
+		vty_out(vty,
+			"STAMP reflector: process %s, pid %d (outlives "
+			"meshd)\n",
+			MESH_REFLECTOR_NAME, (int)reflector_pid);
+	else if (reflector_pth)
+		vty_out(vty,
+			"STAMP reflector: thread of meshd, %" PRIu64
+			" replies\n",
+			atomic_load_explicit(&reflected, memory_order_relaxed));
 	vty_out(vty, "%-16s %-16s %-6s %10s %10s %7s %s\n", "Neighbor",
 		"Interface", "State", "Delay(us)", "DV(us)", "Loss%",
 		"Peer key");

@@ -146,10 +146,14 @@ def test_mesh_up():
     for name, kind in (("a", "process"), ("b", "process"), ("c", "thread")):
         t = lib_mesh.tunnels(gear(name))
         assert t.get("reflector") == kind, (name, t.get("reflector"))
+        text = gear(name).vtysh_cmd("show mesh tunnels")
         if kind == "process":
             assert t.get("reflectorPid") == lib_mesh.reflector_pid(gear(name)), t
+            assert "STAMP reflector: process mesh-reflector, pid {}".format(
+                t["reflectorPid"]) in text, text
         else:
             assert lib_mesh.reflector_pid(gear(name)) is None, name
+            assert "STAMP reflector: thread of meshd" in text, text
 
 
 def route_monitor(name, prefix):
