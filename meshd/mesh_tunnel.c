@@ -114,6 +114,8 @@ DEFINE_MTYPE_STATIC(MESHD, MESH_TUNNEL, "Mesh tunnel");
 	mesh_stamp_ee_make(mesh_tunnel_cfg.probe_clock_synced, false, 22, 1)
 /* Between advertising a new key and using it. */
 #define MESH_KEY_GRACE_MS 2000
+/* How long one reconcile pass may go on making new tunnels. */
+#define MESH_TUNNEL_PASS_US 20000
 /* A tunnel that could not be built is tried again after this. */
 #define MESH_TUNNEL_RETRY_MS 5000
 /* Key rotation twins: how long a twin may take to handshake, how often
@@ -2229,9 +2231,18 @@ static bool mesh_tunnel_active(void)
 	       mesh_tunnel_cfg.endpoint.family && local_key_ok;
 }
 
+/*
+ * Tunnels to make, and tunnels to end. A new tunnel may take tens of ms
+ * (a wireguard-go process and its control socket): one pass makes new
+ * tunnels for MESH_TUNNEL_PASS_US (but at least one) and leaves the rest
+ * to the next pass, so that a node joining a large mesh does not hold the event
+ * loop (BGP, zebra, probes, vty) for the whole lot.
+ */
 static void mesh_tunnel_reconcile(struct thread *thread)
 {
-	bool changed = false;
+	uint64_t start = mesh_now_us();
+	bool changed = false, more = false;
+	unsigned int made = 0;
 
 	mesh_tunnel_keys_load();
 	for (size_t i = 0; i < n_tunnels; i++)
@@ -2256,6 +2267,13 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 					     MESH_TUNNEL_MAX) ||
 			    mesh_now_us() < n->retry_after)
 				continue;
+			/* at least one per pass, so that passes progress */
+			if (made &&
+			    mesh_now_us() - start >= MESH_TUNNEL_PASS_US) {
+				more = true;
+				continue;
+			}
+			made++;
 			t = mesh_tunnel_create(n);
 			if (t) {
 				t->in_use = true;
@@ -2282,6 +2300,8 @@ static void mesh_tunnel_reconcile(struct thread *thread)
 		mesh_tunnel_readvertise(true);
 	if (!t_rotate)
 		mesh_tunnel_rotation_schedule();
+	if (more)
+		mesh_tunnel_schedule();
 }
 
 static void mesh_tunnel_schedule(void)
