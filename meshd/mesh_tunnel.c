@@ -872,11 +872,13 @@ static pid_t mesh_reflector_spawn(int fd, uint16_t ee)
 	strlcpy(slash + 1, MESH_REFLECTOR_NAME,
 		sizeof(exe) - (size_t)(slash + 1 - exe));
 	snprintf(eestr, sizeof(eestr), "%u", ee);
+	/* the socket to 3 first (it may be one of 0-2), then /dev/null for
+	 * 0-2; a dup2 onto itself clears close-on-exec (glibc >= 2.29) */
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 3);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd, 3);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
