@@ -66,7 +66,6 @@
 
 #include <netinet/ip.h>
 #include <spawn.h>
-#include <sys/wait.h>
 
 #include "lib/command.h"
 #include "lib/frr_pthread.h"
@@ -285,7 +284,6 @@ static int reflector_fd = -1;
 static struct frr_pthread *reflector_pth;
 /* With graceful restart: the mesh-reflector process ("Reflector") */
 static pid_t reflector_pid;
-static bool reflector_child; /* started by this meshd: reap it */
 static uint16_t reflector_pid_ee;
 static struct thread *t_reflector_watch;
 static struct thread *t_reflect, *t_reconcile, *t_originate, *t_retry;
@@ -804,21 +802,14 @@ static pid_t mesh_reflector_find(uint16_t *ee)
 	return (pid_t)pid;
 }
 
-/* Stop a mesh-reflector and wait (at most a second) until it is gone,
+/* Stop a mesh-reflector (ours or taken over) and wait until it is gone,
  * so that its port is free. */
-static void mesh_reflector_end(pid_t pid, bool child)
+static void mesh_reflector_end(pid_t pid)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[128];
 
-	frr_with_privs (&mesh_privs) {
-		kill(pid, SIGTERM);
-	}
-	if (child) {
-		waitpid(pid, NULL, 0);
-	} else {
-		for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
-			usleep(10000);
-	}
+	if (mesh_wg_proc_stop(pid, err, sizeof(err)) < 0)
+		flog_err(EC_MESH_TUNNEL, "STAMP reflector: %s", err);
 	mesh_reflector_pidfile(path, sizeof(path));
 	unlink(path);
 }
@@ -934,7 +925,6 @@ static void mesh_tunnel_reflector_start(void)
 	found = mesh_reflector_find(&found_ee);
 	if (found && mesh_tunnel_keep && found_ee == ee) {
 		reflector_pid = found;
-		reflector_child = false;
 		reflector_pid_ee = found_ee;
 		thread_add_timer(master, mesh_tunnel_reflector_watch, NULL, 1,
 				 &t_reflector_watch);
@@ -943,7 +933,7 @@ static void mesh_tunnel_reflector_start(void)
 		return;
 	}
 	if (found)
-		mesh_reflector_end(found, false);
+		mesh_reflector_end(found);
 	fd = mesh_reflector_bind();
 	if (fd < 0)
 		return;
@@ -953,7 +943,6 @@ static void mesh_tunnel_reflector_start(void)
 		if (pid > 0) {
 			close(fd);
 			reflector_pid = pid;
-			reflector_child = true;
 			reflector_pid_ee = ee;
 			thread_add_timer(master, mesh_tunnel_reflector_watch,
 					 NULL, 1, &t_reflector_watch);
@@ -981,7 +970,7 @@ static void mesh_tunnel_reflector_stop(void)
 		close(reflector_fd);
 	reflector_fd = -1;
 	if (reflector_pid > 0)
-		mesh_reflector_end(reflector_pid, reflector_child);
+		mesh_reflector_end(reflector_pid);
 	reflector_pid = 0;
 	THREAD_OFF(t_reflector_watch);
 }
@@ -990,15 +979,9 @@ static void mesh_tunnel_reflector_stop(void)
  * estimate): make it again. */
 static void mesh_tunnel_reflector_watch(struct thread *thread)
 {
-	bool gone;
-
 	if (reflector_pid <= 0)
 		return;
-	if (reflector_child)
-		gone = waitpid(reflector_pid, NULL, WNOHANG) == reflector_pid;
-	else
-		gone = kill(reflector_pid, 0) < 0 && errno == ESRCH;
-	if (gone) {
+	if (mesh_wg_proc_ended(reflector_pid)) {
 		flog_err(EC_MESH_TUNNEL,
 			 "mesh: STAMP reflector %s (pid %d) ended, starting it "
 			 "again",

@@ -1350,23 +1350,18 @@ bool mesh_wg_running(struct mesh_wg_dev *dev)
 	return true;
 }
 
-int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
+bool mesh_wg_proc_ended(pid_t pid)
+{
+	int status;
+
+	return mesh_wg_reaped(pid, &status);
+}
+
+int mesh_wg_proc_stop(pid_t pid, char *err, size_t errlen)
 {
 	int64_t deadline;
 	int status, e;
-	/* attached: the socket's owner, found when attaching */
-	pid_t pid = dev->pid > 0 ? dev->pid : dev->owner;
 
-	if (pid <= 0) {
-		/* Not ours to signal: removing the socket makes it exit. */
-		if (unlink(dev->sock_path) < 0 && errno != ENOENT) {
-			e = errno;
-			mesh_errf(err, errlen, "unlink %s: %s", dev->sock_path,
-				  strerror(e));
-			return -e;
-		}
-		return 0;
-	}
 	if (kill(pid, SIGTERM) < 0 && errno != ESRCH) {
 		e = errno;
 		mesh_errf(err, errlen, "kill %d: %s", (int)pid, strerror(e));
@@ -1383,6 +1378,28 @@ int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
 		}
 		mesh_wg_sleep_ms(MESH_WG_POLL_MS);
 	}
+	return 0;
+}
+
+int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen)
+{
+	int e, ret;
+	/* attached: the socket's owner, found when attaching */
+	pid_t pid = dev->pid > 0 ? dev->pid : dev->owner;
+
+	if (pid <= 0) {
+		/* Not ours to signal: removing the socket makes it exit. */
+		if (unlink(dev->sock_path) < 0 && errno != ENOENT) {
+			e = errno;
+			mesh_errf(err, errlen, "unlink %s: %s", dev->sock_path,
+				  strerror(e));
+			return -e;
+		}
+		return 0;
+	}
+	ret = mesh_wg_proc_stop(pid, err, errlen);
+	if (ret < 0)
+		return ret;
 	dev->pid = dev->owner = 0;
 	/* A killed wireguard-go leaves its socket behind. */
 	if (!mesh_wg_sock_alive(dev->sock_path))

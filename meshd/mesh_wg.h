@@ -178,6 +178,13 @@ bool mesh_wg_running(struct mesh_wg_dev *dev);
  * which makes wireguard-go exit. */
 int mesh_wg_stop(struct mesh_wg_dev *dev, char *err, size_t errlen);
 
+/* A helper process of meshd (wireguard-go, mesh-reflector), whether
+ * started by this meshd or by one before it: whether it has ended
+ * (reaping it if it is our child), and ending it the way mesh_wg_stop()
+ * does, returning once it is gone. */
+bool mesh_wg_proc_ended(pid_t pid);
+int mesh_wg_proc_stop(pid_t pid, char *err, size_t errlen);
+
 /* Configure through the socket. Validated completely before anything is
  * sent; note that wireguard-go applies lines as it reads them, so a set
  * refused half-way leaves the lines before the refused one applied. */
